@@ -1,0 +1,498 @@
+"""The one door into the store: `Store.record_capture` turns one fetch into rows and events.
+
+Every fetch attempt becomes a capture, whatever it found. Only content that passes the checks
+(a real answer, the right magic bytes, extractable text) becomes a version, and only a version
+whose text differs from the previous one raises an event. A failed fetch is never a change.
+Each capture is recorded in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker import citations as citation_extractor
+from tracker.blobs import BlobStore, sha256_hex
+from tracker.db import Database
+from tracker.diff import change_stats, compute_diff
+from tracker.extract import Extraction, ExtractionError, extract_text
+from tracker.models import (
+    Capture,
+    Citation,
+    Document,
+    Event,
+    EventType,
+    Outcome,
+    Resource,
+    Version,
+)
+from tracker.settings import Settings
+
+# What a resource's format promises, so that a body of another kind is refused, not stored.
+EXPECTED_MEDIA_TYPE = {"pdf": "application/pdf", "html": "text/html", "text": "text/plain"}
+FAILURE_OUTCOMES = {Outcome.NOT_AVAILABLE, Outcome.ERROR}
+
+
+@dataclass
+class CaptureInput:
+    """One fetch attempt, as a spider or `disarmwatch ingest` saw it."""
+
+    key: str
+    kind: str = "symbol"
+    lang: str = ""
+    format: str = "pdf"
+    url: str | None = None
+    final_url: str | None = None
+    status: int | None = 200
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    size: int | None = None  # declared size, when the body was refused unread
+    error: str | None = None  # transport error: timeout, reset, DNS...
+    fetched_at: datetime | None = None
+    source: str | None = None
+    run_id: int | None = None
+    title: str | None = None
+    meta: dict[str, Any] | None = None
+
+
+@dataclass
+class EventRecord:
+    id: int
+    type: str
+    summary: str
+    data: dict[str, Any]
+
+
+@dataclass
+class CaptureResult:
+    outcome: Outcome
+    capture_id: int
+    document_id: int
+    resource_id: int
+    version_id: int | None = None
+    version_seq: int | None = None
+    text_identical: bool = False
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    stats: dict[str, Any] | None = None
+    events: list[EventRecord] = field(default_factory=list)
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    lname = name.lower()
+    for key, value in headers.items():
+        if key.lower() == lname:
+            return value
+    return None
+
+
+def classify_failure(inp: CaptureInput, max_body_bytes: int) -> tuple[Outcome, str] | None:
+    """The outcome of an answer that cannot be a version, with its reason; None if it may be one."""
+    if inp.error:
+        return Outcome.ERROR, inp.error
+    status = inp.status
+    if _header(inp.headers, "x-amzn-waf-action") or (
+        (_header(inp.headers, "cf-mitigated") or "").lower() == "challenge"
+    ):
+        return Outcome.BLOCKED, f"bot challenge (HTTP {status}): the site answered a wall"
+    if status == 304:
+        return Outcome.NOT_MODIFIED, ""
+    if status in (404, 410):
+        return Outcome.NOT_AVAILABLE, f"HTTP {status}: not found"
+    if status is not None and status == 202:
+        return Outcome.BLOCKED, "HTTP 202 with no document: an unfinished or challenged answer"
+    if status is not None and not 200 <= status < 300:
+        return Outcome.ERROR, f"HTTP {status}"
+    size = inp.size if inp.size is not None else len(inp.body or b"")
+    if size > max_body_bytes:
+        return Outcome.ERROR, f"answer of {size:,} bytes exceeds the limit of {max_body_bytes:,}"
+    if inp.body is None or not inp.body.strip():
+        return Outcome.NOT_AVAILABLE, f"HTTP {status} with an empty body: not published yet"
+    return None
+
+
+def _utc(moment: datetime | None) -> datetime:
+    if moment is None:
+        return datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _resource_label(doc: Document, res: Resource) -> str:
+    return f"{doc.key} ({res.lang})" if res.lang else doc.key
+
+
+@dataclass
+class _Prepared:
+    """Work done before the transaction opens: hashing, text extraction, diffing."""
+
+    sha: str | None = None
+    extraction: Extraction | None = None
+    extraction_error: ExtractionError | None = None
+    text_sha: str | None = None
+    based_on_version_id: int | None = None
+    stats: dict[str, Any] | None = None
+    text_identical: bool = False
+
+
+class Store:
+    """Records captures and answers the questions the rest of the project asks of them."""
+
+    def __init__(self, db: Database, settings: Settings | None = None) -> None:
+        self.db = db
+        self.settings = settings or Settings()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def record_capture(self, inp: CaptureInput) -> CaptureResult:
+        """Record one fetch attempt in one transaction; return what happened."""
+        failure = classify_failure(inp, self.settings.max_body_bytes)
+        prepared = _Prepared()
+        if failure is None or failure[0] == Outcome.NOT_MODIFIED:
+            if failure is None:
+                prepared = self._prepare(inp)
+        with self.db.session() as session, session.begin():
+            return self._record(session, inp, failure, prepared)
+
+    def _latest(self, session: Session, inp: CaptureInput) -> tuple[Resource | None, Version | None]:
+        res = session.execute(
+            select(Resource)
+            .join(Document)
+            .where(
+                Document.kind == inp.kind,
+                Document.key == inp.key,
+                Resource.lang == inp.lang,
+                Resource.format == inp.format,
+            )
+        ).scalar_one_or_none()
+        if res is None or res.latest_version_id is None:
+            return res, None
+        return res, session.get(Version, res.latest_version_id)
+
+    def _prepare(self, inp: CaptureInput) -> _Prepared:
+        """Hash, extract and diff outside the write transaction: the slow part of a capture."""
+        assert inp.body is not None
+        prepared = _Prepared(sha=sha256_hex(inp.body))
+        with self.db.session() as session:
+            _res, latest = self._latest(session, inp)
+            if latest is not None and latest.raw_sha256 == prepared.sha:
+                return prepared  # unchanged: nothing to extract
+            try:
+                prepared.extraction = extract_text(
+                    inp.body,
+                    _header(inp.headers, "content-type"),
+                    url=inp.final_url or inp.url,
+                    expected=EXPECTED_MEDIA_TYPE.get(inp.format),
+                )
+            except ExtractionError as exc:
+                prepared.extraction_error = exc
+                return prepared
+            text = prepared.extraction.text.encode("utf-8")
+            prepared.text_sha = sha256_hex(text)
+            if latest is not None:
+                prepared.based_on_version_id = latest.id
+                if latest.text_sha256 == prepared.text_sha:
+                    prepared.text_identical = True
+                elif latest.text_sha256 is not None:
+                    old = BlobStore(session).get(latest.text_sha256).decode("utf-8")
+                    diff = compute_diff(
+                        old, prepared.extraction.text, timeout=self.settings.diff_timeout
+                    )
+                    prepared.stats = change_stats(diff).as_dict()
+        return prepared
+
+    def _record(
+        self,
+        session: Session,
+        inp: CaptureInput,
+        failure: tuple[Outcome, str] | None,
+        prepared: _Prepared,
+    ) -> CaptureResult:
+        now = _utc(inp.fetched_at)
+        doc, res = self._document_and_resource(session, inp)
+        latest = session.get(Version, res.latest_version_id) if res.latest_version_id else None
+        capture = Capture(
+            resource_id=res.id,
+            run_id=inp.run_id,
+            source=inp.source,
+            fetched_at=now,
+            url=inp.url,
+            final_url=inp.final_url,
+            http_status=inp.status,
+            content_type=_header(inp.headers, "content-type"),
+            etag=_header(inp.headers, "etag"),
+            last_modified=_header(inp.headers, "last-modified"),
+            size=inp.size if inp.size is not None else (len(inp.body) if inp.body else 0),
+            sha256=prepared.sha,
+            outcome=Outcome.ERROR,
+        )
+        session.add(capture)
+        result = CaptureResult(
+            outcome=Outcome.ERROR, capture_id=0, document_id=doc.id, resource_id=res.id
+        )
+        blobs = BlobStore(session, chain_max=self.settings.delta_chain_max)
+        events: list[Event] = []
+
+        if failure is None and prepared.extraction_error is not None:
+            failure = (Outcome.ERROR, str(prepared.extraction_error))
+            # Keep the bytes of what could not be read: nothing fetched is lost.
+            capture.raw_sha256 = blobs.put(inp.body or b"")
+        if failure is not None and failure[0] != Outcome.NOT_MODIFIED:
+            outcome, reason = failure
+            capture.outcome, capture.error = outcome, reason
+            result.outcome, result.error = outcome, reason
+            if outcome in FAILURE_OUTCOMES:
+                res.consecutive_failures += 1
+                if (
+                    res.version_count > 0
+                    and not res.is_gone
+                    and res.consecutive_failures >= self.settings.gone_after_failures
+                ):
+                    res.is_gone = True
+                    events.append(
+                        self._event(
+                            EventType.GONE,
+                            doc,
+                            res,
+                            inp,
+                            now,
+                            f"{_resource_label(doc, res)}: gone after "
+                            f"{res.consecutive_failures} failed fetches ({reason})",
+                            {"failures": res.consecutive_failures, "reason": reason},
+                        )
+                    )
+        elif failure is not None or (latest is not None and latest.raw_sha256 == prepared.sha):
+            # 304, or the same bytes again: the latest version is still current.
+            outcome = Outcome.NOT_MODIFIED if failure is not None else Outcome.UNCHANGED
+            capture.outcome = result.outcome = outcome
+            if latest is not None:
+                latest.last_seen_at = now
+                capture.version_id = latest.id
+                result.version_id, result.version_seq = latest.id, latest.seq
+            events += self._came_back(doc, res, inp, now)
+        else:
+            version, new_events = self._new_version(session, blobs, doc, res, latest, inp, prepared, now)
+            capture.outcome = result.outcome = Outcome.NEW_VERSION
+            capture.version_id = version.id
+            result.version_id, result.version_seq = version.id, version.seq
+            result.text_identical = version.text_identical
+            result.stats = version.stats or None
+            events += self._came_back(doc, res, inp, now) + new_events
+
+        if prepared.extraction is not None and prepared.extraction.warnings:
+            capture.warnings = "\n".join(prepared.extraction.warnings)
+            result.warnings = list(prepared.extraction.warnings)
+        if capture.outcome not in {o.value for o in FAILURE_OUTCOMES}:
+            res.consecutive_failures = 0
+        if capture.outcome != Outcome.BLOCKED:
+            res.etag = capture.etag or res.etag
+            res.last_modified = capture.last_modified or res.last_modified
+        res.last_capture_at = now
+        res.last_outcome = capture.outcome
+        session.flush()
+        for ev in events:
+            ev.capture_id = capture.id
+            session.add(ev)
+        session.flush()
+        if events:
+            doc.last_change_at = now
+        result.capture_id = capture.id
+        result.events = [EventRecord(e.id, e.type, e.summary, e.data) for e in events]
+        return result
+
+    def _document_and_resource(self, session: Session, inp: CaptureInput) -> tuple[Document, Resource]:
+        doc = session.execute(
+            select(Document).where(Document.kind == inp.kind, Document.key == inp.key)
+        ).scalar_one_or_none()
+        if doc is None:
+            doc = Document(kind=inp.kind, key=inp.key, title=inp.title, meta=inp.meta or {})
+            session.add(doc)
+            session.flush()
+        elif inp.meta:
+            doc.meta = {**(doc.meta or {}), **inp.meta}
+        res = session.execute(
+            select(Resource).where(
+                Resource.document_id == doc.id,
+                Resource.lang == inp.lang,
+                Resource.format == inp.format,
+            )
+        ).scalar_one_or_none()
+        if res is None:
+            res = Resource(document_id=doc.id, lang=inp.lang, format=inp.format, url=inp.url)
+            session.add(res)
+            session.flush()
+        elif inp.url:
+            res.url = inp.url
+        return doc, res
+
+    def _new_version(
+        self,
+        session: Session,
+        blobs: BlobStore,
+        doc: Document,
+        res: Resource,
+        latest: Version | None,
+        inp: CaptureInput,
+        prepared: _Prepared,
+        now: datetime,
+    ) -> tuple[Version, list[Event]]:
+        extraction = prepared.extraction
+        assert extraction is not None and inp.body is not None
+        if latest is not None and prepared.based_on_version_id != latest.id:
+            # Another writer added a version since we prepared: compare with the real latest.
+            prepared = self._rebase(blobs, latest, prepared)
+        raw_sha = blobs.put(inp.body)
+        text = extraction.text.encode("utf-8")
+        base = latest.text_sha256 if latest is not None else None
+        text_sha = blobs.put(text, base_sha256=base)
+        version = Version(
+            resource_id=res.id,
+            seq=res.version_count + 1,
+            raw_sha256=raw_sha,
+            text_sha256=text_sha,
+            media_type=extraction.media_type,
+            raw_size=len(inp.body),
+            text_size=len(text),
+            pages=extraction.pages,
+            title=inp.title or extraction.title,
+            doc_date=extraction.date,
+            first_seen_at=now,
+            last_seen_at=now,
+            text_identical=prepared.text_identical,
+            stats=prepared.stats or {},
+        )
+        session.add(version)
+        session.flush()
+        self_symbol = doc.key if doc.kind == "symbol" else None
+        for position, cite in enumerate(
+            citation_extractor.extract_citations(extraction.text, self_symbol=self_symbol)
+        ):
+            session.add(
+                Citation(
+                    version_id=version.id,
+                    cited_key=cite.key,
+                    kind=cite.kind,
+                    raw=cite.raw,
+                    context=cite.context,
+                    position=position,
+                )
+            )
+        first_of_resource = res.version_count == 0
+        res.version_count += 1
+        res.latest_version_id = version.id
+        if not doc.title and version.title:
+            doc.title = version.title
+        label = _resource_label(doc, res)
+        title = f" - {version.title}" if version.title else ""
+        events: list[Event] = []
+        if first_of_resource:
+            others = session.execute(
+                select(Resource.lang, Resource.version_count).where(
+                    Resource.document_id == doc.id, Resource.id != res.id
+                )
+            ).all()
+            doc_had_versions = any(count > 0 for _lang, count in others)
+            same_lang = any(lang == res.lang and count > 0 for lang, count in others)
+            waited = session.execute(
+                select(Capture.id)
+                .where(Capture.resource_id == res.id, Capture.outcome == Outcome.NOT_AVAILABLE)
+                .limit(1)
+            ).first()
+            if not doc_had_versions:
+                kind = EventType.DOCUMENT_PUBLISHED if waited else EventType.NEW_DOCUMENT
+                verb = "published" if waited else "new document"
+                events.append(self._event(kind, doc, res, inp, now, f"{label}: {verb}{title}", {}))
+            elif not same_lang:
+                events.append(
+                    self._event(
+                        EventType.NEW_LANGUAGE_VERSION,
+                        doc,
+                        res,
+                        inp,
+                        now,
+                        f"{doc.key}: new language version ({res.lang}){title}",
+                        {},
+                    )
+                )
+            else:
+                events.append(
+                    self._event(
+                        EventType.NEW_VERSION,
+                        doc,
+                        res,
+                        inp,
+                        now,
+                        f"{label}: new {res.format} file{title}",
+                        {"format": res.format},
+                    )
+                )
+        elif not version.text_identical or self.settings.alert_text_identical:
+            stats = version.stats or {}
+            change = (
+                "replaced"
+                if stats.get("replaced")
+                else f"+{stats.get('chars_added', 0)}/-{stats.get('chars_removed', 0)} characters"
+            )
+            events.append(
+                self._event(
+                    EventType.NEW_VERSION,
+                    doc,
+                    res,
+                    inp,
+                    now,
+                    f"{label}: version {version.seq} ({change})",
+                    {"seq": version.seq, "stats": stats, "text_identical": version.text_identical},
+                )
+            )
+        for ev in events:
+            ev.version_id = version.id
+        return version, events
+
+    def _rebase(self, blobs: BlobStore, latest: Version, prepared: _Prepared) -> _Prepared:
+        assert prepared.extraction is not None
+        prepared.text_identical = latest.text_sha256 == prepared.text_sha
+        prepared.stats = None
+        if not prepared.text_identical and latest.text_sha256:
+            old = blobs.get(latest.text_sha256).decode("utf-8")
+            diff = compute_diff(old, prepared.extraction.text, timeout=self.settings.diff_timeout)
+            prepared.stats = change_stats(diff).as_dict()
+        prepared.based_on_version_id = latest.id
+        return prepared
+
+    def _came_back(
+        self, doc: Document, res: Resource, inp: CaptureInput, now: datetime
+    ) -> list[Event]:
+        if not res.is_gone:
+            return []
+        res.is_gone = False
+        return [
+            self._event(
+                EventType.BACK, doc, res, inp, now, f"{_resource_label(doc, res)}: back again", {}
+            )
+        ]
+
+    @staticmethod
+    def _event(
+        etype: EventType,
+        doc: Document,
+        res: Resource | None,
+        inp: CaptureInput,
+        now: datetime,
+        summary: str,
+        data: dict[str, Any],
+    ) -> Event:
+        return Event(
+            type=etype.value,
+            occurred_at=now,
+            document_id=doc.id,
+            resource_id=res.id if res is not None else None,
+            run_id=inp.run_id,
+            source=inp.source,
+            lang=res.lang if res is not None and res.lang else None,
+            summary=summary,
+            data=data,
+        )
