@@ -1,4 +1,4 @@
-"""Fixtures: a migrated store on SQLite and on PostgreSQL (each test database made and dropped here).
+"""Fixtures: a migrated store on SQLite and on PostgreSQL (test databases made and dropped here).
 
 PostgreSQL tests skip when no server answers, unless DISARMWATCH_REQUIRE_POSTGRES=1 (set by
 .ci/run), which turns the skip into a failure. DISARMWATCH_TEST_PG_URL names the server

@@ -32,8 +32,10 @@ BAD_PDF_BODIES = {
     "encrypted": (_encrypted_pdf, "encrypt"),
     "no_text_layer": (lambda: corpus_pdf("A_RES_2758(XXVI)-RU-scan.pdf").read_bytes(), "text"),
     "html_as_pdf": (
-        lambda: b"<!DOCTYPE html><html><head><title>Access denied</title></head>"
-        b"<body><h1>Request blocked</h1></body></html>",
+        lambda: (
+            b"<!DOCTYPE html><html><head><title>Access denied</title></head>"
+            b"<body><h1>Request blocked</h1></body></html>"
+        ),
         "html",
     ),
     "garbage": (lambda: bytes(range(256)) * 64, "pdf"),
@@ -111,7 +113,9 @@ def test_invalid_utf8_text_is_decoded_with_a_warning(store: Store) -> None:
         assert s.get(Capture, result.capture_id).warnings
 
 
-def test_empty_file_ingest_is_not_available(store: Store, settings: Settings, tmp_path: Path) -> None:
+def test_empty_file_ingest_is_not_available(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
     empty = tmp_path / "A_C.1_80_L.99.pdf"
     empty.write_bytes(b"")
     result = ingest_file(store.db, settings, empty, lang="en")

@@ -52,7 +52,7 @@ class BlobStore:
         self._cache_size = cache_size
 
     def put(self, data: bytes, *, base_sha256: str | None = None, base: bytes | None = None) -> str:
-        """Store `data` once; as a delta against `base_sha256` (whose content is `base`) if given."""
+        """Store `data` once; as a delta against `base_sha256` (content `base`) when given."""
         digest = sha256_hex(data)
         if self.session.get(Blob, digest) is not None:
             return digest

@@ -115,7 +115,9 @@ def ingest(
 
 @app.command()
 def documents(
-    kind: Annotated[str | None, typer.Option(help="Only this kind (symbol, page, treaty...).")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="Only this kind (symbol, page, treaty...).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List documents: symbol, title, languages, versions, last change."""
@@ -144,9 +146,11 @@ def _change_cell(stats: dict[str, Any], text_identical: bool) -> str:
         return ""
     if stats.get("replaced"):
         return "replaced"
+    paragraphs = sum(
+        stats.get(k, 0) for k in ("paragraphs_changed", "paragraphs_added", "paragraphs_removed")
+    )
     return (
-        f"+{stats.get('chars_added', 0)}/-{stats.get('chars_removed', 0)} chars, "
-        f"{stats.get('paragraphs_changed', 0) + stats.get('paragraphs_added', 0) + stats.get('paragraphs_removed', 0)} par."
+        f"+{stats.get('chars_added', 0)}/-{stats.get('chars_removed', 0)} chars, {paragraphs} par."
     )
 
 
@@ -169,7 +173,9 @@ def history(
     console.print(f"[bold]{data['key']}[/bold] {data['title'] or ''}", highlight=False)
     for res in data["resources"]:
         gone = " [red](gone)[/red]" if res["gone"] else ""
-        console.print(f"\n[bold]{res['lang'] or '-'}[/bold] {res['format']} {res['url'] or ''}{gone}")
+        console.print(
+            f"\n[bold]{res['lang'] or '-'}[/bold] {res['format']} {res['url'] or ''}{gone}"
+        )
         vt = Table("version", "first seen", "last seen", "raw bytes", "text chars", "change")
         for v in res["versions"]:
             vt.add_row(
@@ -199,7 +205,9 @@ def show(
     key: Annotated[str, typer.Argument(help="Document symbol or key.")],
     lang: Annotated[str | None, typer.Option(help="Language code.")] = None,
     version: Annotated[int | None, typer.Option(help="Version number (default: latest).")] = None,
-    raw: Annotated[bool, typer.Option(help="Write the raw file to stdout instead of text.")] = False,
+    raw: Annotated[
+        bool, typer.Option(help="Write the raw file to stdout instead of text.")
+    ] = False,
 ) -> None:
     """Print the normalised text of a version."""
     db = state.database()
@@ -323,7 +331,10 @@ def cite(
         seen.setdefault(c.key, c)
     if as_json:
         print_json(
-            [{"key": c.key, "kind": c.kind, "raw": c.raw, "context": c.context} for c in seen.values()]
+            [
+                {"key": c.key, "kind": c.kind, "raw": c.raw, "context": c.context}
+                for c in seen.values()
+            ]
         )
         return
     for key, c in seen.items():

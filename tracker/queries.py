@@ -76,7 +76,7 @@ def get_document(session: Session, key: str, kind: str | None = None) -> Documen
 
 
 def get_resource(session: Session, doc: Document, lang: str | None, fmt: str | None) -> Resource:
-    """The resource of a document in a language/format; with one candidate the filters may be omitted."""
+    """A document's resource in a language/format; filters may be omitted when one fits."""
     query = select(Resource).where(Resource.document_id == doc.id)
     if lang is not None:
         query = query.where(Resource.lang == lang)
@@ -90,7 +90,9 @@ def get_resource(session: Session, doc: Document, lang: str | None, fmt: str | N
         with_versions = [r for r in found if r.version_count > 0]
         if lang is None and len({r.lang for r in with_versions}) > 1:
             langs = ", ".join(sorted({r.lang for r in with_versions}))
-            raise NotFound(f"{doc.key} exists in several languages ({langs}): choose one with --lang")
+            raise NotFound(
+                f"{doc.key} exists in several languages ({langs}): choose one with --lang"
+            )
         found = with_versions or found
     return found[0]
 

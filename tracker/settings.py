@@ -1,4 +1,4 @@
-"""Runtime settings: defaults, then `config/disarmwatch.toml`, then `DISARMWATCH_*` environment variables.
+"""Runtime settings: defaults, then `config/disarmwatch.toml`, then `DISARMWATCH_*` variables.
 
 Every setting has one environment variable named after it (`DISARMWATCH_DATA_DIR`,
 `DISARMWATCH_DATABASE_URL`, `DISARMWATCH_GONE_AFTER_FAILURES`, ...), so containers and CI can
@@ -40,7 +40,7 @@ class Settings:
 
 
 def _coerce(name: str, value: Any, target: Any, origin: str) -> Any:
-    """Convert a TOML or environment value to the dataclass field's type, or say where it is wrong."""
+    """Convert a TOML or environment value to the field's type, or say where it is wrong."""
     try:
         if target in (Path, "Path", "Path | None"):
             return Path(value)
@@ -62,7 +62,9 @@ def _coerce(name: str, value: Any, target: Any, origin: str) -> Any:
         raise SettingsError(f"{origin}: field {name!r}: {exc}") from exc
 
 
-def load_settings(config_file: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+def load_settings(
+    config_file: Path | None = None, environ: dict[str, str] | None = None
+) -> Settings:
     """Read settings. `config_file` defaults to $DISARMWATCH_CONFIG or ./config/disarmwatch.toml."""
     environ = dict(os.environ if environ is None else environ)
     if config_file is None and environ.get(ENV_PREFIX + "CONFIG"):

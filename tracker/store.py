@@ -152,13 +152,14 @@ class Store:
         """Record one fetch attempt in one transaction; return what happened."""
         failure = classify_failure(inp, self.settings.max_body_bytes)
         prepared = _Prepared()
-        if failure is None or failure[0] == Outcome.NOT_MODIFIED:
-            if failure is None:
-                prepared = self._prepare(inp)
+        if failure is None:
+            prepared = self._prepare(inp)
         with self.db.session() as session, session.begin():
             return self._record(session, inp, failure, prepared)
 
-    def _latest(self, session: Session, inp: CaptureInput) -> tuple[Resource | None, Version | None]:
+    def _latest(
+        self, session: Session, inp: CaptureInput
+    ) -> tuple[Resource | None, Version | None]:
         res = session.execute(
             select(Resource)
             .join(Document)
@@ -275,7 +276,9 @@ class Store:
                 result.version_id, result.version_seq = latest.id, latest.seq
             events += self._came_back(doc, res, inp, now)
         else:
-            version, new_events = self._new_version(session, blobs, doc, res, latest, inp, prepared, now)
+            version, new_events = self._new_version(
+                session, blobs, doc, res, latest, inp, prepared, now
+            )
             capture.outcome = result.outcome = Outcome.NEW_VERSION
             capture.version_id = version.id
             result.version_id, result.version_seq = version.id, version.seq
@@ -304,7 +307,9 @@ class Store:
         result.events = [EventRecord(e.id, e.type, e.summary, e.data) for e in events]
         return result
 
-    def _document_and_resource(self, session: Session, inp: CaptureInput) -> tuple[Document, Resource]:
+    def _document_and_resource(
+        self, session: Session, inp: CaptureInput
+    ) -> tuple[Document, Resource]:
         doc = session.execute(
             select(Document).where(Document.kind == inp.kind, Document.key == inp.key)
         ).scalar_one_or_none()

@@ -1,1 +1,1 @@
-"""One spider per UN source. Spiders only parse and yield `CaptureItem`s; the pipeline stores them."""
+"""One spider per UN source. Spiders only parse and yield `CaptureItem`s; a pipeline stores them."""
