@@ -114,7 +114,7 @@ def test_rerendered_pdf_with_same_text_is_text_identical_and_silent(store: Store
     assert event_types(store) == ["new_document"]
     # A real edit in the same PDF layout is a change again.
     edited = list(paras)
-    edited[5] = edited[5].replace("peace", "lasting peace", 1)
+    edited[7] = edited[7].replace("peace", "lasting peace", 1)
     third = store.record_capture(
         capture("A/TEST/1", body=render_pdf(edited, "en", Layout(font_size=12, margin=50)))
     )

@@ -350,10 +350,11 @@ class Store:
         if latest is not None and prepared.based_on_version_id != latest.id:
             # Another writer added a version since we prepared: compare with the real latest.
             prepared = self._rebase(blobs, latest, prepared)
-        raw_sha = blobs.put(inp.body)
         text = extraction.text.encode("utf-8")
         base = latest.text_sha256 if latest is not None else None
+        # Text first: a plain-text body is its own text, and should be stored as a delta.
         text_sha = blobs.put(text, base_sha256=base)
+        raw_sha = blobs.put(inp.body)
         version = Version(
             resource_id=res.id,
             seq=res.version_count + 1,
