@@ -184,6 +184,23 @@ class Version(Base):
     records: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # structured sources' rows
 
 
+class Watch(Base):
+    """A document the crawler keeps fetching: from configuration, a feed, or a citation."""
+
+    __tablename__ = "watches"
+    __table_args__ = (UniqueConstraint("source", "kind", "key", name="uq_watches_source_kind_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32), default="symbol")
+    key: Mapped[str] = mapped_column(String(512))
+    origin: Mapped[str] = mapped_column(String(16))  # config | feed | citation | cli | api
+    cited_by: Mapped[str | None] = mapped_column(String(512))  # the citing document's key
+    depth: Mapped[int] = mapped_column(default=0)  # citation hops from a configured document
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
 class Citation(Base):
     __tablename__ = "citations"
     __table_args__ = (Index("ix_citations_cited_key", "cited_key"),)

@@ -24,13 +24,17 @@ from tracker.extract import Extraction, ExtractionError, extract_text
 from tracker.models import (
     Capture,
     Citation,
+    CrawlRun,
     Document,
     Event,
     EventType,
     Outcome,
     Resource,
     Version,
+    Watch,
+    utcnow,
 )
+from tracker.records import get_kind
 from tracker.settings import Settings
 
 # What a resource's format promises, so that a body of another kind is refused, not stored.
@@ -58,6 +62,9 @@ class CaptureInput:
     run_id: int | None = None
     title: str | None = None
     meta: dict[str, Any] | None = None
+    # Structured sources: rows of a registered record kind (tracker.records) instead of a body.
+    records: list[dict[str, Any]] | None = None
+    record_kind: str | None = None
 
 
 @dataclass
@@ -150,6 +157,9 @@ class Store:
 
     def record_capture(self, inp: CaptureInput) -> CaptureResult:
         """Record one fetch attempt in one transaction; return what happened."""
+        if inp.records is not None:
+            kind = get_kind(inp.record_kind or "")
+            inp.body, inp.format = kind.to_bytes(inp.records), "json"
         failure = classify_failure(inp, self.settings.max_body_bytes)
         prepared = _Prepared()
         if failure is None:
@@ -182,6 +192,15 @@ class Store:
             _res, latest = self._latest(session, inp)
             if latest is not None and latest.raw_sha256 == prepared.sha:
                 return prepared  # unchanged: nothing to extract
+            if inp.records is not None:
+                rows_text = get_kind(inp.record_kind or "").to_text(inp.records)
+                prepared.extraction = Extraction(text=rows_text, media_type="application/json")
+                prepared.text_sha = sha256_hex(rows_text.encode("utf-8"))
+                prepared.based_on_version_id = latest.id if latest is not None else None
+                prepared.text_identical = (
+                    latest is not None and latest.text_sha256 == prepared.text_sha
+                )
+                return prepared
             try:
                 prepared.extraction = extract_text(
                     inp.body,
@@ -370,6 +389,14 @@ class Store:
             last_seen_at=now,
             text_identical=prepared.text_identical,
             stats=prepared.stats or {},
+            records=(
+                {
+                    "kind": inp.record_kind,
+                    "rows": get_kind(inp.record_kind or "").canonical(inp.records),
+                }
+                if inp.records is not None
+                else None
+            ),
         )
         session.add(version)
         session.flush()
@@ -435,6 +462,14 @@ class Store:
                         f"{label}: new {res.format} file{title}",
                         {"format": res.format},
                     )
+                )
+        elif inp.records is not None:
+            kind = get_kind(inp.record_kind or "")
+            old_rows = (latest.records or {}).get("rows", []) if latest is not None else []
+            label = str((doc.meta or {}).get("label") or doc.key)
+            for rec in kind.events(label, old_rows, inp.records):
+                events.append(
+                    self._event(EventType(rec.type), doc, res, inp, now, rec.summary, rec.data)
                 )
         elif not version.text_identical or self.settings.alert_text_identical:
             stats = version.stats or {}
@@ -502,3 +537,75 @@ class Store:
             summary=summary,
             data=data,
         )
+
+    # -- what the crawler needs besides captures --------------------------------------------
+
+    def validators(
+        self, key: str, *, kind: str = "symbol", lang: str = "", fmt: str = "pdf"
+    ) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) last seen for a resource, for a conditional request."""
+        with self.db.session() as session:
+            inp = CaptureInput(key=key, kind=kind, lang=lang, format=fmt)
+            res, latest = self._latest(session, inp)
+            if res is None or latest is None:
+                return None, None  # nothing stored: a 304 would leave us with no version
+            return res.etag, res.last_modified
+
+    def add_watch(
+        self,
+        source: str,
+        key: str,
+        *,
+        kind: str = "symbol",
+        origin: str = "config",
+        cited_by: str | None = None,
+        depth: int = 0,
+    ) -> bool:
+        """Watch a document for a source; False when it was watched already."""
+        with self.db.session() as session, session.begin():
+            found = session.execute(
+                select(Watch).where(Watch.source == source, Watch.kind == kind, Watch.key == key)
+            ).scalar_one_or_none()
+            if found is not None:
+                if not found.active:
+                    found.active = True
+                    return True
+                return False
+            session.add(
+                Watch(
+                    source=source, kind=kind, key=key, origin=origin, cited_by=cited_by, depth=depth
+                )
+            )
+            return True
+
+    def watches(self, source: str, *, kind: str | None = None) -> list[Watch]:
+        with self.db.session() as session:
+            query = select(Watch).where(Watch.source == source, Watch.active.is_(True))
+            if kind is not None:
+                query = query.where(Watch.kind == kind)
+            return list(session.execute(query.order_by(Watch.id)).scalars())
+
+    def start_run(self, source: str, spider: str | None = None) -> int:
+        with self.db.session() as session, session.begin():
+            run = CrawlRun(source=source, spider=spider, started_at=utcnow(), status="running")
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def finish_run(
+        self,
+        run_id: int,
+        *,
+        status: str,
+        counts: dict[str, Any] | None = None,
+        log_tail: str | None = None,
+    ) -> None:
+        with self.db.session() as session, session.begin():
+            run = session.get(CrawlRun, run_id)
+            if run is None:
+                raise LookupError(f"no crawl run {run_id}")
+            run.status = status
+            run.finished_at = utcnow()
+            run.counts = counts or {}
+            if log_tail is not None:
+                run.log_tail = log_tail[-20_000:]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 23:31:41.194712
+Create Date: 2026-11-23 23:40:47.180395
 """
 
 from alembic import op
@@ -49,6 +49,19 @@ def upgrade() -> None:
     sa.Column('last_change_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('kind', 'key', name='uq_documents_kind_key')
+    )
+    op.create_table('watches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=128), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('key', sa.String(length=512), nullable=False),
+    sa.Column('origin', sa.String(length=16), nullable=False),
+    sa.Column('cited_by', sa.String(length=512), nullable=True),
+    sa.Column('depth', sa.Integer(), nullable=False),
+    sa.Column('added_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('source', 'kind', 'key', name='uq_watches_source_kind_key')
     )
     op.create_table('resources',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -182,6 +195,7 @@ def downgrade() -> None:
     op.drop_table('captures')
     op.drop_table('versions')
     op.drop_table('resources')
+    op.drop_table('watches')
     op.drop_table('documents')
     op.drop_table('crawl_runs')
     op.drop_table('blobs')
