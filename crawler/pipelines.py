@@ -1,39 +1,73 @@
-"""The one place where crawled items meet the store: each item is one capture, one transaction."""
+"""The one place where crawled items meet the store: each capture is one transaction."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
 
-from crawler.items import CaptureItem
+from crawler.items import CaptureItem, WatchItem
 from tracker.db import Database
 from tracker.settings import load_settings
 from tracker.store import CaptureInput, Store
 
 
 class StorePipeline:
-    """Hands `CaptureItem`s to `tracker.store.Store.record_capture` and counts outcomes."""
+    """Hands items to `tracker.store.Store` and counts outcomes in the crawl's stats."""
 
-    def __init__(self) -> None:
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
         self.store: Store | None = None
-        self.outcomes: dict[str, int] = {}
 
-    def open_spider(self, spider: Any) -> None:
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
         settings = load_settings()
         self.store = Store(Database.from_settings(settings), settings)
 
-    def close_spider(self, spider: Any) -> None:
+    def close_spider(self) -> None:
         if self.store is not None:
             self.store.db.dispose()
 
-    def process_item(self, item: Any, spider: Any) -> Any:
+    def process_item(self, item: Any) -> Any:
+        assert self.store is not None
+        stats = self.crawler.stats
+        spider = self.crawler.spider
+        if isinstance(item, WatchItem):
+            if self.store.add_watch(
+                item.source,
+                item.key,
+                kind=item.kind,
+                origin=item.origin,
+                cited_by=item.cited_by,
+                depth=item.depth,
+            ):
+                stats.inc_value("disarmwatch/watches_added")
+            return item
         if not isinstance(item, CaptureItem):
             return item
-        assert self.store is not None
+        fields = asdict(item)
+        fields.pop("result")
         source = getattr(spider, "source_name", None) or spider.name
-        result = self.store.record_capture(CaptureInput(**asdict(item), source=source))
-        self.outcomes[result.outcome] = self.outcomes.get(result.outcome, 0) + 1
-        if spider.crawler and spider.crawler.stats:
-            spider.crawler.stats.inc_value(f"disarmwatch/outcome/{result.outcome}")
-            spider.crawler.stats.inc_value("disarmwatch/events", len(result.events))
+        run_id = getattr(spider, "run_id", None)
+        result = self.store.record_capture(CaptureInput(**fields, source=source, run_id=run_id))
+        item.result = {
+            "outcome": str(result.outcome),
+            "version_id": result.version_id,
+            "events": [e.type for e in result.events],
+            "cited_keys": result.cited_keys,
+            "error": result.error,
+        }
+        stats.inc_value(f"disarmwatch/outcome/{result.outcome}")
+        stats.inc_value("disarmwatch/captures")
+        if result.outcome == "new_version":
+            stats.inc_value("disarmwatch/new_versions")
+        for event in result.events:
+            stats.inc_value("disarmwatch/events")
+            stats.inc_value(f"disarmwatch/event/{event.type}")
+        if result.outcome == "error":
+            spider.logger.warning("%s (%s): %s", item.key, item.lang or "-", result.error)
+        # The body is stored now; drop it so a long crawl does not keep every file in memory.
+        item.body = None
         return item

@@ -363,6 +363,64 @@ def citations(
         console.print(table)
 
 
+@app.command()
+def crawl(
+    spider: Annotated[str, typer.Argument(help="Spider name (see `scrapy list`).")],
+    targets: Annotated[
+        list[str] | None, typer.Argument(help="Symbols, URLs or treaty names to crawl.")
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Seconds before the crawl is ended.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run one spider now, with a progress display and a summary."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from tracker.crawl import run_crawl
+    from tracker.store import Store
+
+    settings = state.settings()
+    store = Store(state.database(), settings)
+    if as_json:
+        result = run_crawl(store, settings, spider, targets or [], timeout=timeout)
+    else:
+        columns = [SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()]
+        with Progress(*columns, console=err_console, transient=True) as progress:
+            task = progress.add_task(f"crawling with {spider}", total=None)
+
+            def show(data: dict[str, Any]) -> None:
+                outcomes = ", ".join(f"{k} {v}" for k, v in sorted(data["outcomes"].items()))
+                progress.update(
+                    task,
+                    description=f"{spider}: {data['requests']} requests, "
+                    f"{data['captures']} captures ({outcomes or 'none yet'}), "
+                    f"{data['events']} events",
+                )
+
+            result = run_crawl(
+                store, settings, spider, targets or [], timeout=timeout, on_progress=show
+            )
+    summary = {"run_id": result.run_id, "status": result.status, **result.counts}
+    if as_json:
+        print_json(summary)
+    else:
+        table = Table("crawl run", str(result.run_id), show_header=True)
+        table.add_row("status", result.status)
+        table.add_row("seconds", f"{result.seconds:.1f}")
+        for name in ("requests", "captures", "new_versions", "events", "errors", "retries"):
+            table.add_row(name, str(result.counts.get(name, 0)))
+        for outcome, n in sorted(result.counts.get("outcomes", {}).items()):
+            table.add_row(f"  {outcome}", str(n))
+        for etype, n in sorted(result.counts.get("event_types", {}).items()):
+            table.add_row(f"  event {etype}", str(n))
+        console.print(table)
+        if result.status != "finished":
+            err_console.print(result.log_tail[-3000:], highlight=False, markup=False)
+    if result.status != "finished":
+        raise typer.Exit(1)
+
+
 @db_app.command("upgrade")
 def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",

@@ -30,7 +30,26 @@ class Settings:
     diff_timeout: float = 2.0  # seconds; a diff that takes longer is reported as "replaced"
     delta_chain_max: int = 100  # a text blob is stored whole again after this many deltas
     alert_text_identical: bool = False  # a re-rendered PDF with the same text raises no event
+    # Crawling: who we are, and where the UN sites live (tests and the demo point these at the
+    # local UN mirror).
+    contact: str = "disarmwatch@example.org"
+    languages: str = "en,fr,es,ru,zh,ar"
+    crawl_timeout: float = 3600.0  # seconds before a crawl is ended
+    undocs_url: str = "https://undocs.org"
+    ods_url: str = "https://documents.un.org"
+    library_url: str = "https://digitallibrary.un.org"
+    unoda_url: str = "https://disarmament.unoda.org"
+    meetings_url: str = "https://meetings.unoda.org"
+    docs_library_url: str = "https://docs-library.unoda.org"
+    treaties_unoda_url: str = "https://treaties.unoda.org"
+    unoda_gql_url: str = "https://gql-api-dataportal.unoda.org"
+    untc_url: str = "https://treaties.un.org"
+    igov_url: str = "https://igov.un.org"
     config_file: Path | None = field(default=None, repr=False)
+
+    @property
+    def language_list(self) -> list[str]:
+        return [x.strip() for x in self.languages.split(",") if x.strip()]
 
     @property
     def effective_database_url(self) -> str:

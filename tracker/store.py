@@ -57,6 +57,7 @@ class CaptureInput:
     body: bytes | None = None
     size: int | None = None  # declared size, when the body was refused unread
     error: str | None = None  # transport error: timeout, reset, DNS...
+    blocked: str | None = None  # refused before fetching (robots.txt) or walled: why
     fetched_at: datetime | None = None
     source: str | None = None
     run_id: int | None = None
@@ -88,6 +89,7 @@ class CaptureResult:
     warnings: list[str] = field(default_factory=list)
     stats: dict[str, Any] | None = None
     events: list[EventRecord] = field(default_factory=list)
+    cited_keys: list[str] = field(default_factory=list)  # what the current version cites
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -100,6 +102,8 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 
 def classify_failure(inp: CaptureInput, max_body_bytes: int) -> tuple[Outcome, str] | None:
     """The outcome of an answer that cannot be a version, with its reason; None if it may be one."""
+    if inp.blocked:
+        return Outcome.BLOCKED, inp.blocked
     if inp.error:
         return Outcome.ERROR, inp.error
     status = inp.status
@@ -293,9 +297,18 @@ class Store:
                 latest.last_seen_at = now
                 capture.version_id = latest.id
                 result.version_id, result.version_seq = latest.id, latest.seq
+                result.cited_keys = list(
+                    dict.fromkeys(
+                        session.scalars(
+                            select(Citation.cited_key)
+                            .where(Citation.version_id == latest.id)
+                            .order_by(Citation.position)
+                        )
+                    )
+                )
             events += self._came_back(doc, res, inp, now)
         else:
-            version, new_events = self._new_version(
+            version, new_events, result.cited_keys = self._new_version(
                 session, blobs, doc, res, latest, inp, prepared, now
             )
             capture.outcome = result.outcome = Outcome.NEW_VERSION
@@ -363,7 +376,7 @@ class Store:
         inp: CaptureInput,
         prepared: _Prepared,
         now: datetime,
-    ) -> tuple[Version, list[Event]]:
+    ) -> tuple[Version, list[Event], list[str]]:
         extraction = prepared.extraction
         assert extraction is not None and inp.body is not None
         if latest is not None and prepared.based_on_version_id != latest.id:
@@ -401,9 +414,12 @@ class Store:
         session.add(version)
         session.flush()
         self_symbol = doc.key if doc.kind == "symbol" else None
-        for position, cite in enumerate(
+        found = (
             citation_extractor.extract_citations(extraction.text, self_symbol=self_symbol)
-        ):
+            if inp.records is None
+            else []
+        )
+        for position, cite in enumerate(found):
             session.add(
                 Citation(
                     version_id=version.id,
@@ -491,7 +507,7 @@ class Store:
             )
         for ev in events:
             ev.version_id = version.id
-        return version, events
+        return version, events, list(dict.fromkeys(c.key for c in found))
 
     def _rebase(self, blobs: BlobStore, latest: Version, prepared: _Prepared) -> _Prepared:
         assert prepared.extraction is not None
