@@ -1,0 +1,3 @@
+from mirror.main import main
+
+main()
