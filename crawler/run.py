@@ -40,6 +40,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="a Scrapy setting"
     )
+    parser.add_argument(
+        "-a",
+        dest="spider_args",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a spider argument",
+    )
     args = parser.parse_args(argv)
     overrides = dict(item.split("=", 1) for item in args.set)
     process = CrawlerProcess(scrapy_settings(overrides), install_root_handler=True)
@@ -47,8 +55,13 @@ def main(argv: list[str] | None = None) -> int:
         known = ", ".join(sorted(process.spider_loader.list()))
         print(f"unknown spider {args.spider!r}; known: {known}", file=sys.stderr)
         return 2
+    spider_args = dict(item.split("=", 1) for item in args.spider_args)
     process.crawl(
-        args.spider, targets=args.targets, run_id=args.run_id, source=args.source or args.spider
+        args.spider,
+        targets=args.targets,
+        run_id=args.run_id,
+        source=args.source or args.spider,
+        **spider_args,
     )
     process.start()
     return 0

@@ -38,12 +38,19 @@ class CrawlResult:
 
 
 def crawl_command(
-    spider: str, targets: list[str], run_id: int, source: str, scrapy_settings: dict[str, Any]
+    spider: str,
+    targets: list[str],
+    run_id: int,
+    source: str,
+    scrapy_settings: dict[str, Any],
+    spider_args: dict[str, Any],
 ) -> list[str]:
     cmd = [sys.executable, "-m", "crawler.run", spider, *targets, "--run-id", str(run_id)]
     cmd += ["--source", source]
     for name, value in scrapy_settings.items():
         cmd += ["--set", f"{name}={json.dumps(value)}"]
+    for name, value in spider_args.items():
+        cmd += ["-a", f"{name}={value}"]
     return cmd
 
 
@@ -56,6 +63,7 @@ def run_crawl(
     source: str | None = None,
     timeout: float | None = None,
     scrapy_settings: dict[str, Any] | None = None,
+    spider_args: dict[str, Any] | None = None,
     on_progress: Callable[[dict[str, Any]], None] | None = None,
     stop: threading.Event | None = None,
     grace: float = 10.0,
@@ -71,7 +79,9 @@ def run_crawl(
     env = dict(os.environ)
     env["DISARMWATCH_DATABASE_URL"] = settings.effective_database_url
     env.setdefault("PYTHONUNBUFFERED", "1")
-    cmd = crawl_command(spider, list(targets or []), run_id, source, scrapy_settings or {})
+    cmd = crawl_command(
+        spider, list(targets or []), run_id, source, scrapy_settings or {}, spider_args or {}
+    )
     started = time.monotonic()
     proc = subprocess.Popen(
         cmd,

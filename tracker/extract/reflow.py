@@ -1,0 +1,391 @@
+"""Join positioned lines into paragraphs and repair line-end hyphenation.
+
+Goal: the same text laid out with different widths or font sizes gives the same output. So a
+paragraph break is decided from layout cues that belong to the paragraph, not to the line:
+- a vertical gap larger than the usual line pitch, or a change of font size;
+- a first-line indent (UN documents indent the first line of every paragraph; numbered
+  operative paragraphs use a hanging layout, whose continuation lines are *less* indented);
+- the previous line ends short of the right margin on sentence-final punctuation;
+- a list marker ("1.", "(a)", "•") after a line ending with punctuation.
+Right-to-left lines (Arabic) mirror the indent and margin tests.
+Inside a paragraph, lines are joined with a space, except between two CJK characters (Chinese
+has no spaces) and at a line-end hyphen (decided by `resolve_hyphens`).
+Footnotes are held back and emitted after the paragraph running at the end of their page, so a
+paragraph that continues on the next page is not cut in two.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from tracker.extract.furniture import body_font_size, split_footnotes
+from tracker.extract.layout import Line, Page
+from tracker.extract.normalise import clean_line
+from tracker.extract.pdf import HYPHEN_BREAK
+
+_LIST_START = re.compile(r"^(?:\d{1,3}\.\s|\(\w{1,5}\)\s|[a-z]\)\s|[•·▪◦●○■□]\s?|[IVXLC]{1,6}\.\s)")
+_TERMINAL = re.compile(r"[.!?:;。！？：；»”\"')\]]\s*\d{0,3}$")
+_ENDS_PUNCT = re.compile(r"[.!?:;,،؛。！？：；，]\s*\d{0,3}$")
+_FOOTNOTE_START = re.compile(r"^(?:\d{1,3}|\*{1,3}|[a-z])(?:\s|$)")
+
+
+_BULLET = re.compile(r"^[•·▪◦●○■□]")
+_NUMBERED_CAPITAL = re.compile(r"^\d{1,3}\.\s+[^\W\d_a-z]")
+# "... in paragraph\n14. States" is a reference, not a new paragraph 14.
+_REFERENCE_WORD = re.compile(
+    r"\b(?:paragraphs?|paras?\.?|resolutions?|articles?|chapters?|sections?|rules?|pages?|"
+    r"items?|annex|vol\.?|no\.?|of|and|to|in|at|see)$",
+    re.I,
+)
+
+
+def _spacing_chars(text: str) -> int:
+    # Combining marks (Arabic harakat, accents in NFD) take no width of their own.
+    return sum(1 for ch in text if not unicodedata.combining(ch))
+
+
+def _ended_early(prev: Line, line: Line, shortfall: float) -> bool:
+    """Did `prev` end although the first word of `line` would have fitted after it? Then the
+    line break was deliberate: a paragraph end (or a heading). This holds for ragged and
+    justified text alike, whatever the width, which is what makes reflow layout-independent."""
+    size = prev.size or 10.0
+    if shortfall < 2 * size:
+        return False
+    per_char = (prev.x1 - prev.x0) / max(_spacing_chars(prev.text), 1)  # type: ignore[operator]
+    first = line.text[0] if is_cjk(line.text[0]) else line.text.split(" ", 1)[0]
+    needed = (_spacing_chars(first) + 1) * per_char
+    return shortfall > 1.3 * needed + 0.5 * size
+
+
+def _starts_item(prev: str, text: str) -> bool:
+    """Does `text` open a list item or numbered paragraph? Bullets always do; "1." or "(a)"
+    after a line ending with punctuation do; "14. States" (capital after the number) does
+    unless the previous line ends with a word that introduces a number ("paragraph")."""
+    if _BULLET.match(text):
+        return True
+    if _LIST_START.match(text) and _ENDS_PUNCT.search(prev):
+        return True
+    return bool(_NUMBERED_CAPITAL.match(text)) and not _REFERENCE_WORD.search(prev)
+
+
+def is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return (
+        0x2E80 <= o <= 0x9FFF  # radicals, kana, CJK symbols and punctuation, ideographs
+        or 0xF900 <= o <= 0xFAFF
+        or 0xFF00 <= o <= 0xFFEF  # full-width forms (，：；)
+        or 0x20000 <= o <= 0x2FFFF
+    )
+
+
+@dataclass
+class _Metrics:
+    left: float = 0.0
+    right: float = 0.0
+    pitch: float = 12.0
+    indent: float | None = None  # usual first-line position (x0, or x1 for right-to-left)
+    body_size: float = 10.0
+
+    @property
+    def width(self) -> float:
+        return max(self.right - self.left, 1.0)
+
+
+def _metrics(pages: list[Page]) -> _Metrics | None:
+    body_size = body_font_size(pages)
+    if body_size is None:
+        return None
+    lefts: Counter[int] = Counter()
+    rights: list[float] = []
+    lefts_rtl: list[float] = []
+    rights_rtl: Counter[int] = Counter()
+    pitches: list[float] = []
+    for page in pages:
+        prev: Line | None = None
+        for line in page.lines:
+            if line.size is None or abs(line.size - body_size) > 0.6:
+                prev = None
+                continue
+            if line.rtl:
+                rights_rtl[round(line.x1)] += 1  # type: ignore[arg-type]
+                lefts_rtl.append(line.x0)  # type: ignore[arg-type]
+            else:
+                lefts[round(line.x0)] += 1  # type: ignore[arg-type]
+                rights.append(line.x1)  # type: ignore[arg-type]
+            if prev is not None:
+                diff = prev.y_last - line.y  # type: ignore[operator]
+                if 0.8 * body_size < diff < 2.5 * body_size:
+                    pitches.append(diff)
+            prev = line
+    # Lower quartile: paragraph spacing makes the median too large when paragraphs are short.
+    pitch = sorted(pitches)[len(pitches) // 4] if pitches else body_size * 1.2
+    m = _Metrics(body_size=body_size, pitch=pitch)
+    if lefts and len(rights) >= len(lefts_rtl):
+        m.right = sorted(rights)[int(0.95 * (len(rights) - 1))]
+        m.left = _text_margin(pages, body_size, m.right) or float(lefts.most_common(1)[0][0])
+        indents = Counter({x: n for x, n in lefts.items() if x > m.left + 2})
+    elif rights_rtl:
+        # The text margin is the rightmost edge used by several lines (first lines, indented,
+        # may outnumber continuation lines when paragraphs are short).
+        enough = max(2, int(0.03 * sum(rights_rtl.values())))
+        m.right = float(
+            max(x for x, n in rights_rtl.items() if n >= enough or n == max(rights_rtl.values()))
+        )
+        m.left = sorted(lefts_rtl)[int(0.05 * (len(lefts_rtl) - 1))]
+        indents = Counter({x: n for x, n in rights_rtl.items() if x < m.right - 2})
+    else:
+        return m
+    if indents:
+        m.indent = float(indents.most_common(1)[0][0])
+    return m
+
+
+def _text_margin(pages: list[Page], body_size: float, right: float) -> float | None:
+    """Left edge of running text. Not simply the most common x0: with short paragraphs the
+    indented first lines outnumber continuation lines. A line that follows a *full* line of
+    the same paragraph is a continuation, so the smaller x0 of such pairs is the margin."""
+    margins: Counter[int] = Counter()
+    for page in pages:
+        lines = [ln for ln in page.lines if ln.size and abs(ln.size - body_size) <= 0.6]
+        for a, b in zip(lines, lines[1:], strict=False):
+            if a.rtl or b.rtl or right - a.x1 > 3 * body_size:  # type: ignore[operator]
+                continue
+            if 0 < a.y_last - b.y < 2.5 * body_size:  # type: ignore[operator]
+                margins[round(min(a.x0, b.x0))] += 1  # type: ignore[type-var]
+    return float(margins.most_common(1)[0][0]) if margins else None
+
+
+class _Builder:
+    def __init__(self, metrics: _Metrics | None) -> None:
+        self.m = metrics
+        self.paragraphs: list[str] = []
+        self.parts: list[str] = []
+        self.start: Line | None = None
+        self.prev: Line | None = None
+        self.pending_notes: list[str] = []
+        self.typical_chars = 80
+
+    # -- paragraph boundaries -------------------------------------------------------------
+    def _breaks(self, prev: Line, line: Line, new_page: bool) -> bool:
+        if prev.has_geometry and line.has_geometry and self.m is not None:
+            return self._breaks_geometric(prev, line, new_page)
+        if line.indent > prev.indent:
+            return True
+        if _starts_item(prev.text, line.text):
+            return True
+        short = len(prev.text) < 0.6 * self.typical_chars
+        return short and bool(_TERMINAL.search(prev.text))
+
+    def _breaks_geometric(self, prev: Line, line: Line, new_page: bool) -> bool:
+        m = self.m
+        assert m is not None
+        size = line.size or m.body_size
+        tol = 0.8 * size
+        hanging = self.start is not None and self.start.x_text is not None
+        if abs((line.size or 0) - (prev.size or 0)) > 0.9:
+            return True
+        if not new_page:
+            gap = prev.y_last - line.y  # type: ignore[operator]
+            if gap > 1.6 * max(m.pitch, size * 1.05) or gap < -0.5 * size:
+                return True  # blank space, or a jump back up (new column or region)
+        if abs(size - m.body_size) > 0.6:
+            return False  # headings and masthead: only gaps and size changes separate them
+        if self._repeats_first_line(prev, line, tol):
+            return True
+        if line.rtl:
+            ref_right = m.right if new_page else prev.x1
+            if line.x1 < ref_right - tol:  # type: ignore[operator]
+                return True
+            if _ended_early(prev, line, prev.x0 - m.left):  # type: ignore[operator]
+                return True
+        else:
+            ref_left = m.left if new_page else prev.x0
+            if line.x0 > ref_left + tol:  # type: ignore[operator]
+                continues_hanging = hanging and abs(line.x0 - self.start.x_text) < tol  # type: ignore[union-attr,operator]
+                if not continues_hanging:
+                    return True
+            if _ended_early(prev, line, m.right - prev.x1):  # type: ignore[operator]
+                return True
+        return _starts_item(prev.text, line.text)
+
+    def _repeats_first_line(self, prev: Line, line: Line, tol: float) -> bool:
+        """Two one-line paragraphs in a row: the line after a paragraph's first line starts at
+        the document's usual first-line indent too (a continuation would start at the margin).
+        Only that exact position counts, so an indented block quote is not cut into lines."""
+        m = self.m
+        if prev is not self.start or m is None or m.indent is None:
+            return False
+        if line.rtl:
+            return abs(line.x1 - m.indent) < 2 and abs(prev.x1 - m.indent) < 2  # type: ignore[operator]
+        return abs(line.x0 - m.indent) < 2 and abs(prev.x0 - m.indent) < 2  # type: ignore[operator]
+
+    # -- assembling -----------------------------------------------------------------------
+    def _flush(self) -> None:
+        if self.parts:
+            self.paragraphs.append("".join(self.parts))
+        self.parts = []
+        self.start = None
+        if self.pending_notes:
+            self.paragraphs.extend(self.pending_notes)
+            self.pending_notes = []
+
+    def _append(self, text: str) -> None:
+        if not self.parts:
+            self.parts.append(text)
+            return
+        last = self.parts[-1]
+        if last.endswith(HYPHEN_BREAK):
+            self.parts.append(text)
+        elif len(last) >= 2 and last[-1] in "-\u2010" and last[-2].isalpha() and text[:1].isalpha():
+            self.parts[-1] = last[:-1] + HYPHEN_BREAK
+            self.parts.append(text)
+        elif is_cjk(last[-1]) and is_cjk(text[0]):
+            self.parts.append(text)
+        else:
+            self.parts.append(" " + text)
+
+    def add_page(self, page: Page) -> None:
+        body, notes = split_footnotes(page.lines)
+        if body and not body[0].has_geometry:
+            lengths = sorted(len(line.text) for line in body)
+            self.typical_chars = max(lengths[int(0.8 * (len(lengths) - 1))], 20)
+        for i, line in enumerate(body):
+            text = clean_line(line.text)
+            if not text:
+                continue
+            if self.prev is None or not self.parts or self._breaks(self.prev, line, i == 0):
+                self._flush()
+                self.start = line
+            self._append(text)
+            self.prev = line
+        self.pending_notes.extend(_footnotes(notes))
+
+    def finish(self) -> list[str]:
+        self._flush()
+        return self.paragraphs
+
+
+def _footnotes(lines: list[Line]) -> list[str]:
+    notes: list[str] = []
+    for line in lines:
+        text = clean_line(line.text)
+        if not text:
+            continue
+        if not notes or _FOOTNOTE_START.match(text) or notes[-1].strip().isdigit():
+            if notes and notes[-1].strip().isdigit():  # a lone superscript number, then its text
+                notes[-1] = f"{notes[-1]} {text}"
+            else:
+                notes.append(text)
+        else:
+            notes[-1] = f"{notes[-1]} {text}"
+    return notes
+
+
+def reflow(pages: list[Page]) -> list[str]:
+    """Paragraphs (strings, one per paragraph) from furniture-free pages."""
+    builder = _Builder(_metrics(pages))
+    for page in pages:
+        builder.add_page(page)
+    return resolve_hyphens(builder.finish())
+
+
+# -- hyphenation ---------------------------------------------------------------------------
+# Prefixes that form hyphenated compounds in UN English/French/Spanish, and number words
+# ("thirty-fifth"): a hyphen after them at a line end is kept.
+COMPOUND_PREFIXES = frozenset(
+    [
+        "non",
+        "anti",
+        "self",
+        "co",
+        "counter",
+        "cross",
+        "ex",
+        "extra",
+        "multi",
+        "neo",
+        "post",
+        "pre",
+        "pro",
+        "quasi",
+        "semi",
+        "socio",
+        "ultra",
+        "well",
+        "all",
+        "half",
+        "vice",
+        "inter",
+        "intra",
+        "macro",
+        "micro",
+        "mid",
+        "over",
+        "under",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "sous",
+        "contre",
+    ]
+)
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+_AT_BREAK = re.compile(rf"[^\W_]*{HYPHEN_BREAK}[^\W_]*")
+_BREAK = re.compile(rf"([^\W_]*){HYPHEN_BREAK}([^\W_]*)")
+
+
+class _Vocabulary:
+    def __init__(self, text: str) -> None:
+        clean = _AT_BREAK.sub(" ", text)  # fragments at breaks would vote for themselves
+        self.words: set[str] = set()
+        self.pairs: set[str] = set()
+        for token in _WORD.findall(clean.lower()):
+            parts = token.split("-")
+            self.words.update(parts)
+            if len(parts) > 1:
+                self.words.add(token.replace("-", ""))
+                self.pairs.update(f"{a}-{b}" for a, b in zip(parts, parts[1:], strict=False))
+
+
+def _keep_hyphen(a: str, b: str, vocab: _Vocabulary) -> bool:
+    """Decide one line-end hyphen "a-|b" (a, b: the letters either side). In order:
+    "a-b" written elsewhere -> keep; "ab" written elsewhere -> join; a known compound prefix,
+    digits, or a capital after the hyphen -> keep; a and b both words of the document -> keep
+    (nuclear-|weapon); otherwise it was a word split by hyphenation -> join (disarma-|ment)."""
+    la, lb = a.lower(), b.lower()
+    if not a or not b:
+        return True
+    if f"{la}-{lb}" in vocab.pairs:
+        return True
+    if la + lb in vocab.words:
+        return False
+    if la in COMPOUND_PREFIXES or a[-1].isdigit() or b[0].isdigit() or b[0].isupper():
+        return True
+    return len(la) > 1 and len(lb) > 1 and la in vocab.words and lb in vocab.words
+
+
+def resolve_hyphens_in(text: str, vocab: _Vocabulary) -> str:
+    if HYPHEN_BREAK not in text:
+        return text
+
+    def decide(match: re.Match[str]) -> str:
+        a, b = match.group(1), match.group(2)
+        return f"{a}-{b}" if _keep_hyphen(a, b, vocab) else f"{a}{b}"
+
+    return _BREAK.sub(decide, text)
+
+
+def resolve_hyphens(paragraphs: list[str]) -> list[str]:
+    """Replace every line-end hyphen marker using the whole document's vocabulary."""
+    if not any(HYPHEN_BREAK in p for p in paragraphs):
+        return paragraphs
+    vocab = _Vocabulary("\n".join(paragraphs))
+    return [resolve_hyphens_in(p, vocab) for p in paragraphs]
