@@ -1,7 +1,7 @@
 """What every disarmwatch spider shares: settings, targets, and turning answers into captures.
 
 Every request a spider makes for a resource carries `meta["capture"]` (key, kind, lang, format).
-Every answer, whatever its status, reaches the callback (`handle_httpstatus_all`), and every
+Every answer, whatever its status (redirects are followed), reaches the callback, and every
 failure reaches `on_error`: either way the result is a `CaptureItem`, so that each fetch attempt
 is recorded with its reason and no failure stops the crawl.
 """
@@ -20,6 +20,10 @@ from twisted.python.failure import Failure
 
 from crawler.items import CaptureItem
 from tracker.settings import Settings, load_settings
+
+
+# Every status reaches the callback except redirects, which Scrapy must still follow.
+NON_REDIRECT_STATUSES = [s for s in range(100, 600) if s not in (301, 302, 303, 307, 308)]
 
 
 def response_headers(response: Response) -> dict[str, str]:
@@ -59,7 +63,9 @@ class CaptureSpider(scrapy.Spider):
     ) -> scrapy.Request:
         """A request whose every outcome is a capture of `capture` (key, kind, lang, format)."""
         meta = dict(kwargs.pop("meta", {}))
-        meta.update(capture=capture, handle_httpstatus_all=True, conditional=conditional)
+        meta.update(
+            capture=capture, handle_httpstatus_list=NON_REDIRECT_STATUSES, conditional=conditional
+        )
         return scrapy.Request(
             url,
             callback=callback or self.parse_capture,

@@ -1,0 +1,76 @@
+"""documents and citations spiders, end to end against the local UN mirror."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from mirror import Mirror
+from tests.crawl_harness import Crawl, events_of
+from tracker.models import Capture, Watch
+from tracker.store import Store
+
+
+def outcomes(result) -> dict[str, int]:
+    return result.counts.get("outcomes", {})
+
+
+def test_first_crawl_then_unchanged_recrawl(crawl: Crawl, store: Store) -> None:
+    first = crawl("documents", "A/C.1/80/L.1", languages="en,fr")
+    assert outcomes(first) == {"new_version": 2}
+    assert [t for t, _ in events_of(store, first.run_id)] == [
+        "new_document",
+        "new_language_version",
+    ]
+    again = crawl("documents", "A/C.1/80/L.1", languages="en,fr")
+    assert outcomes(again) == {"unchanged": 2}
+    assert events_of(store, again.run_id) == []
+    assert again.counts["new_versions"] == 0
+
+
+def test_unpublished_language_then_published(crawl: Crawl, store: Store, un_mirror: Mirror) -> None:
+    # The mirror announces L.40's translations without files: the real "200, empty body" trap.
+    first = crawl("documents", "A/C.1/80/L.40", languages="en,ru")
+    assert outcomes(first) == {"new_version": 1, "not_available": 1}
+    un_mirror.publish("A/C.1/80/L.40", "ru")
+    second = crawl("documents", "A/C.1/80/L.40", languages="en,ru")
+    assert outcomes(second) == {"unchanged": 1, "new_version": 1}
+    assert [t for t, _ in events_of(store, second.run_id)] == ["new_language_version"]
+
+
+def test_revision_in_place_is_one_new_version(
+    crawl: Crawl, store: Store, un_mirror: Mirror
+) -> None:
+    crawl("documents", "A/C.1/80/L.2", languages="en")
+    un_mirror.revise("A/C.1/80/L.2", "en")
+    result = crawl("documents", "A/C.1/80/L.2", languages="en")
+    evs = events_of(store, result.run_id)
+    assert [t for t, _ in evs] == ["new_version"]
+    assert "version 2" in evs[0][1]
+
+
+def test_unknown_symbol_and_faults_raise_no_event(
+    crawl: Crawl, store: Store, un_mirror: Mirror
+) -> None:
+    crawl("documents", "A/C.1/80/L.3", languages="en")
+    un_mirror.fault("s=A%2FC.1%2F80%2FL.3&", kind="500", times=10)
+    failing = crawl("documents", "A/C.1/80/L.3", "A/C.1/80/L.999", languages="en")
+    assert outcomes(failing) == {"error": 1, "not_available": 1}
+    assert failing.counts["retries"] >= 2
+    un_mirror.clear_faults()
+    un_mirror.fault("/doc/undoc", kind="content_type", content_type="text/html", times=5)
+    wrong_type = crawl("documents", "A/C.1/80/L.3", languages="en")
+    assert outcomes(wrong_type) == {"unchanged": 1}
+    assert [t for t, _ in events_of(store)] == ["new_document"]
+    with store.db.session() as s:
+        errors = s.scalars(select(Capture.error).where(Capture.outcome == "error")).all()
+    assert errors == ["HTTP 500"]
+
+
+def test_citations_follow_cited_resolutions(crawl: Crawl, store: Store) -> None:
+    result = crawl("citations", "A/C.1/80/L.1", depth=1, series="A/RES/79/*")
+    # A/C.1/80/L.1 cites resolution 79/16 (its predecessor), which the mirror serves.
+    with store.db.session() as s:
+        watched = {(w.key, w.cited_by, w.depth) for w in s.scalars(select(Watch))}
+    assert ("A/RES/79/16", "A/C.1/80/L.1", 1) in watched
+    types = [t for t, _ in events_of(store, result.run_id)]
+    assert types.count("new_document") == 1 + len(watched)
