@@ -21,7 +21,6 @@ from twisted.python.failure import Failure
 from crawler.items import CaptureItem
 from tracker.settings import Settings, load_settings
 
-
 # Every status reaches the callback except redirects, which Scrapy must still follow.
 NON_REDIRECT_STATUSES = [s for s in range(100, 600) if s not in (301, 302, 303, 307, 308)]
 
