@@ -1,4 +1,4 @@
-"""Where the real UN corpus lives: `../shared/corpus` beside the checkout, or $DISARMWATCH_CORPUS."""
+"""Where the real UN corpus lives: `../shared/corpus` by the checkout, or $DISARMWATCH_CORPUS."""
 
 import os
 from pathlib import Path
