@@ -16,21 +16,10 @@ from sqlalchemy import select
 from mirror import Mirror
 from tracker.crawl import CrawlResult, run_crawl
 from tracker.models import Event
-from tracker.settings import Settings, load_settings
+from tracker.settings import SITE_URL_FIELDS, Settings, load_settings
 from tracker.store import Store
 
-SITE_SETTINGS = {
-    "undocs": "undocs_url",
-    "ods": "ods_url",
-    "library": "library_url",
-    "unoda": "unoda_url",
-    "meetings": "meetings_url",
-    "docs_library": "docs_library_url",
-    "treaties_unoda": "treaties_unoda_url",
-    "unoda_gql": "unoda_gql_url",
-    "untc": "untc_url",
-    "igov": "igov_url",
-}
+SITE_SETTINGS = SITE_URL_FIELDS
 
 # Fast and deterministic against a loopback mirror: no throttling, quick retries.
 TEST_SCRAPY_SETTINGS: dict[str, Any] = {

@@ -421,6 +421,32 @@ def crawl(
         raise typer.Exit(1)
 
 
+@app.command("mirror")
+def mirror_command(
+    port_base: Annotated[
+        int | None, typer.Option(help="Site i listens on PORT_BASE + i (default: any free port).")
+    ] = None,
+    extra_symbols: Annotated[
+        int, typer.Option(help="Also serve the drafts again as A/C.1/99/L.1..N.")
+    ] = 0,
+) -> None:
+    """Run the local UN mirror (no internet needed) and print how to point disarmwatch at it."""
+    import threading
+
+    from mirror import Mirror
+    from tracker.settings import SITE_URL_FIELDS
+
+    with Mirror(port_base=port_base, extra_symbols=extra_symbols) as mirror:
+        console.print("# the local UN mirror is serving; point disarmwatch at it with:")
+        for site, field_name in SITE_URL_FIELDS.items():
+            sys.stdout.write(f"export DISARMWATCH_{field_name.upper()}={mirror.base_urls[site]}\n")
+        sys.stdout.flush()
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            console.print("stopping the mirror")
+
+
 @db_app.command("upgrade")
 def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",

@@ -17,6 +17,21 @@ ENV_PREFIX = "DISARMWATCH_"
 DEFAULT_CONFIG = Path("config") / "disarmwatch.toml"
 
 
+# The UN sites the crawler reads, by the local mirror's site names, and the setting of each.
+SITE_URL_FIELDS = {
+    "undocs": "undocs_url",
+    "ods": "ods_url",
+    "library": "library_url",
+    "unoda": "unoda_url",
+    "meetings": "meetings_url",
+    "docs_library": "docs_library_url",
+    "treaties_unoda": "treaties_unoda_url",
+    "unoda_gql": "unoda_gql_url",
+    "untc": "untc_url",
+    "igov": "igov_url",
+}
+
+
 class SettingsError(ValueError):
     """A configuration value is wrong; the message names the file (or variable) and field."""
 
