@@ -1,0 +1,129 @@
+"""Crawl benchmark: 1,000 documents from the local UN mirror with the documents spider.
+
+Measures the first crawl and the re-crawl of an unchanged mirror (documents/s, CPU seconds per
+document, versions and events created), the peak memory of a crawl that fetches A/79/88
+(179 pages), and with --profile, where the first crawl's CPU time goes.
+
+    python bench/bench_crawl.py [--documents 1000] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from mirror import Mirror  # noqa: E402
+from tracker.crawl import run_crawl  # noqa: E402
+from tracker.db import Database  # noqa: E402
+from tracker.settings import SITE_URL_FIELDS, load_settings  # noqa: E402
+from tracker.store import Store  # noqa: E402
+
+FAST = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_crawl(store: Store, settings, targets: list[str], label: str) -> dict:
+    cpu0, t0 = child_cpu(), time.perf_counter()
+    result = run_crawl(
+        store, settings, "documents", targets, scrapy_settings=FAST, spider_args={"languages": "en"}
+    )
+    wall, cpu = time.perf_counter() - t0, child_cpu() - cpu0
+    n = len(targets)
+    print(
+        f"{label}: {result.status}, {n} documents in {wall:.1f} s = {n / wall:.1f} documents/s, "
+        f"{cpu / n * 1000:.1f} ms CPU per document; outcomes {result.counts.get('outcomes')}, "
+        f"new versions {result.counts.get('new_versions')}, events {result.counts.get('events')}"
+    )
+    return {"wall": wall, "cpu": cpu, "result": result}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--documents", type=int, default=1000)
+    parser.add_argument("--profile", action="store_true", help="profile a first crawl in-process")
+    args = parser.parse_args()
+    with Mirror(extra_symbols=args.documents) as mirror, tempfile.TemporaryDirectory() as tmp:
+        os.environ["DISARMWATCH_DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
+        os.environ["DISARMWATCH_CONFIG"] = str(Path(tmp) / "none.toml")
+        (Path(tmp) / "none.toml").write_text("[disarmwatch]\n")
+        for site, field in SITE_URL_FIELDS.items():
+            os.environ[f"DISARMWATCH_{field.upper()}"] = mirror.base_urls[site]
+        settings = load_settings()
+        store = Store(Database.from_settings(settings), settings)
+        targets = [f"A/C.1/99/L.{n}" for n in range(1, args.documents + 1)]
+        if args.profile:
+            profile_first_crawl(targets[:200])
+            return
+        first = timed_crawl(store, settings, targets, "first crawl")
+        again = timed_crawl(store, settings, targets, "re-crawl (unchanged mirror)")
+        print(f"re-crawl / first crawl time: {again['wall'] / first['wall']:.2f}")
+
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        result = run_crawl(
+            store, settings, "documents", ["A/79/88"], scrapy_settings=FAST,
+            spider_args={"languages": "en"},
+        )
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        note = "" if peak_kb > before else " (no higher than the earlier crawls' peak)"
+        print(
+            f"A/79/88 crawl: {result.counts.get('outcomes')}; peak RSS of crawl children "
+            f"{peak_kb / 1024:.0f} MB{note}"
+        )
+
+
+def profile_first_crawl(targets: list[str]) -> None:
+    """Run one first crawl in this process under cProfile and say where the CPU time went."""
+    from crawler.run import main as crawl_main
+
+    argv = ["documents", *targets, "-a", "languages=en"]
+    for name, value in FAST.items():
+        argv += ["--set", f"{name}={value}"]
+    profiler = cProfile.Profile()
+    profiler.enable()
+    crawl_main(argv)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    by_name = {
+        "text extraction (tracker.extract)": "tracker/extract",
+        "citations": "tracker/citations",
+        "blob compression (tracker.blobs)": "tracker/blobs",
+        "the store (tracker.store, SQLAlchemy)": "sqlalchemy",
+        "Scrapy + Twisted (scheduling, HTTP)": ("scrapy", "twisted"),
+    }
+    print(f"profile of a first crawl of {len(targets)} documents: {total:.1f} s CPU")
+    for label, needle in by_name.items():
+        needles = needle if isinstance(needle, tuple) else (needle,)
+        cum = max(
+            (
+                ct
+                for (path, _line, _fn), (_cc, _nc, _tt, ct, _callers) in stats.stats.items()  # type: ignore[attr-defined]
+                if any(n in path for n in needles)
+            ),
+            default=0.0,
+        )
+        print(f"  {label}: {cum:.1f} s cumulative ({cum / total:.0%})")
+    stats.sort_stats("tottime").print_stats(12)
+
+
+if __name__ == "__main__":
+    main()
