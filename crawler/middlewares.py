@@ -20,7 +20,12 @@ class ConditionalRequestMiddleware:
 
     def __init__(self) -> None:
         settings = load_settings()
-        self.store = Store(Database.from_settings(settings), settings)
+        db = Database.from_settings(settings)
+        try:
+            # One query at the start instead of one per request: a crawl's resources are known.
+            self.validators = Store(db, settings).all_validators()
+        finally:
+            db.dispose()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ConditionalRequestMiddleware:
@@ -32,12 +37,13 @@ class ConditionalRequestMiddleware:
             return None
         if request.meta.get("redirect_times"):
             return None  # validators belong to the first URL of a redirect chain
-        etag, last_modified = self.store.validators(
+        key = (
+            spec.get("kind", "symbol"),
             spec["key"],
-            kind=spec.get("kind", "symbol"),
-            lang=spec.get("lang", ""),
-            fmt=spec.get("format", "pdf"),
+            spec.get("lang", ""),
+            spec.get("format", "pdf"),
         )
+        etag, last_modified = self.validators.get(key, (None, None))
         if etag:
             request.headers.setdefault("If-None-Match", etag)
         if last_modified:

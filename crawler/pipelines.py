@@ -51,7 +51,14 @@ class StorePipeline:
         fields.pop("result")
         source = getattr(spider, "source_name", None) or spider.name
         run_id = getattr(spider, "run_id", None)
-        result = self.store.record_capture(CaptureInput(**fields, source=source, run_id=run_id))
+        result = self.store.record_capture(
+            CaptureInput(
+                **fields,
+                source=source,
+                run_id=run_id,
+                want_cited_keys=getattr(spider, "wants_cited_keys", False),
+            )
+        )
         item.result = {
             "outcome": str(result.outcome),
             "version_id": result.version_id,

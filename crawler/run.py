@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     overrides = dict(item.split("=", 1) for item in args.set)
-    process = CrawlerProcess(scrapy_settings(overrides), install_root_handler=True)
+    process = CrawlerProcess(scrapy_settings(overrides))
     if args.spider not in process.spider_loader.list():
         known = ", ".join(sorted(process.spider_loader.list()))
         print(f"unknown spider {args.spider!r}; known: {known}", file=sys.stderr)

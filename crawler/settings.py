@@ -23,3 +23,5 @@ DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.ConditionalRequestMiddleware": 56
 EXTENSIONS = {"crawler.progress.ProgressReporter": 500}
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 LOG_LEVEL = "INFO"
+TWISTED_REACTOR = "twisted.internet.epollreactor.EPollReactor"  # lighter than asyncio here
+CONCURRENT_ITEMS = 4  # spiders yield one or two items per answer; 100 costs 100 tasks each

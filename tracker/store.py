@@ -66,6 +66,7 @@ class CaptureInput:
     # Structured sources: rows of a registered record kind (tracker.records) instead of a body.
     records: list[dict[str, Any]] | None = None
     record_kind: str | None = None
+    want_cited_keys: bool = False  # also report what an unchanged version cites
 
 
 @dataclass
@@ -165,11 +166,19 @@ class Store:
             kind = get_kind(inp.record_kind or "")
             inp.body, inp.format = kind.to_bytes(inp.records), "json"
         failure = classify_failure(inp, self.settings.max_body_bytes)
-        prepared = _Prepared()
-        if failure is None:
-            prepared = self._prepare(inp)
+        sha = sha256_hex(inp.body) if failure is None and inp.body is not None else None
+        # A failure or the same bytes again needs no extraction: record it straight away.
         with self.db.session() as session, session.begin():
-            return self._record(session, inp, failure, prepared)
+            doc, res, latest = self._document_and_resource(session, inp)
+            if failure is not None or (latest is not None and latest.raw_sha256 == sha):
+                return self._record(session, inp, failure, _Prepared(sha=sha), doc, res, latest)
+            latest_id = latest.id if latest is not None else None
+            latest_text = latest.text_sha256 if latest is not None else None
+        # New bytes: extract and diff outside any transaction (the slow part), then record.
+        prepared = self._prepare(inp, sha, latest_id, latest_text)
+        with self.db.session() as session, session.begin():
+            doc, res, latest = self._document_and_resource(session, inp)
+            return self._record(session, inp, None, prepared, doc, res, latest)
 
     def _latest(
         self, session: Session, inp: CaptureInput
@@ -188,23 +197,16 @@ class Store:
             return res, None
         return res, session.get(Version, res.latest_version_id)
 
-    def _prepare(self, inp: CaptureInput) -> _Prepared:
-        """Hash, extract and diff outside the write transaction: the slow part of a capture."""
+    def _prepare(
+        self, inp: CaptureInput, sha: str | None, latest_id: int | None, latest_text: str | None
+    ) -> _Prepared:
+        """Extract and diff new bytes: the slow part of a capture, done outside transactions."""
         assert inp.body is not None
-        prepared = _Prepared(sha=sha256_hex(inp.body))
-        with self.db.session() as session:
-            _res, latest = self._latest(session, inp)
-            if latest is not None and latest.raw_sha256 == prepared.sha:
-                return prepared  # unchanged: nothing to extract
-            if inp.records is not None:
-                rows_text = get_kind(inp.record_kind or "").to_text(inp.records)
-                prepared.extraction = Extraction(text=rows_text, media_type="application/json")
-                prepared.text_sha = sha256_hex(rows_text.encode("utf-8"))
-                prepared.based_on_version_id = latest.id if latest is not None else None
-                prepared.text_identical = (
-                    latest is not None and latest.text_sha256 == prepared.text_sha
-                )
-                return prepared
+        prepared = _Prepared(sha=sha, based_on_version_id=latest_id)
+        if inp.records is not None:
+            rows_text = get_kind(inp.record_kind or "").to_text(inp.records)
+            prepared.extraction = Extraction(text=rows_text, media_type="application/json")
+        else:
             try:
                 prepared.extraction = extract_text(
                     inp.body,
@@ -215,18 +217,16 @@ class Store:
             except ExtractionError as exc:
                 prepared.extraction_error = exc
                 return prepared
-            text = prepared.extraction.text.encode("utf-8")
-            prepared.text_sha = sha256_hex(text)
-            if latest is not None:
-                prepared.based_on_version_id = latest.id
-                if latest.text_sha256 == prepared.text_sha:
-                    prepared.text_identical = True
-                elif latest.text_sha256 is not None:
-                    old = BlobStore(session).get(latest.text_sha256).decode("utf-8")
-                    diff = compute_diff(
-                        old, prepared.extraction.text, timeout=self.settings.diff_timeout
-                    )
-                    prepared.stats = change_stats(diff).as_dict()
+        text = prepared.extraction.text
+        prepared.text_sha = sha256_hex(text.encode("utf-8"))
+        if latest_text is not None:
+            if latest_text == prepared.text_sha:
+                prepared.text_identical = True
+            elif inp.records is None:
+                with self.db.session() as session:
+                    old = BlobStore(session).get(latest_text).decode("utf-8")
+                diff = compute_diff(old, text, timeout=self.settings.diff_timeout)
+                prepared.stats = change_stats(diff).as_dict()
         return prepared
 
     def _record(
@@ -235,10 +235,11 @@ class Store:
         inp: CaptureInput,
         failure: tuple[Outcome, str] | None,
         prepared: _Prepared,
+        doc: Document,
+        res: Resource,
+        latest: Version | None,
     ) -> CaptureResult:
         now = _utc(inp.fetched_at)
-        doc, res = self._document_and_resource(session, inp)
-        latest = session.get(Version, res.latest_version_id) if res.latest_version_id else None
         capture = Capture(
             resource_id=res.id,
             run_id=inp.run_id,
@@ -297,6 +298,7 @@ class Store:
                 latest.last_seen_at = now
                 capture.version_id = latest.id
                 result.version_id, result.version_seq = latest.id, latest.seq
+            if latest is not None and inp.want_cited_keys:
                 result.cited_keys = list(
                     dict.fromkeys(
                         session.scalars(
@@ -341,30 +343,41 @@ class Store:
 
     def _document_and_resource(
         self, session: Session, inp: CaptureInput
-    ) -> tuple[Document, Resource]:
-        doc = session.execute(
-            select(Document).where(Document.kind == inp.kind, Document.key == inp.key)
-        ).scalar_one_or_none()
-        if doc is None:
-            doc = Document(kind=inp.kind, key=inp.key, title=inp.title, meta=inp.meta or {})
-            session.add(doc)
-            session.flush()
-        elif inp.meta:
-            doc.meta = {**(doc.meta or {}), **inp.meta}
-        res = session.execute(
-            select(Resource).where(
-                Resource.document_id == doc.id,
+    ) -> tuple[Document, Resource, Version | None]:
+        """The capture's document, resource and latest version, created when new.
+
+        One query in the common case (all three exist): this runs for every capture.
+        """
+        found = session.execute(
+            select(Document, Resource, Version)
+            .join(Resource, Resource.document_id == Document.id)
+            .outerjoin(Version, Version.id == Resource.latest_version_id)
+            .where(
+                Document.kind == inp.kind,
+                Document.key == inp.key,
                 Resource.lang == inp.lang,
                 Resource.format == inp.format,
             )
-        ).scalar_one_or_none()
-        if res is None:
+        ).first()
+        if found is not None:
+            doc, res, latest = found
+        else:
+            doc = session.execute(
+                select(Document).where(Document.kind == inp.kind, Document.key == inp.key)
+            ).scalar_one_or_none()
+            if doc is None:
+                doc = Document(kind=inp.kind, key=inp.key, title=inp.title, meta=inp.meta or {})
+                session.add(doc)
+                session.flush()
             res = Resource(document_id=doc.id, lang=inp.lang, format=inp.format, url=inp.url)
             session.add(res)
             session.flush()
-        elif inp.url:
+            latest = None
+        if inp.meta and {**(doc.meta or {}), **inp.meta} != doc.meta:
+            doc.meta = {**(doc.meta or {}), **inp.meta}
+        if inp.url and res.url != inp.url:
             res.url = inp.url
-        return doc, res
+        return doc, res, latest
 
     def _new_version(
         self,
@@ -566,6 +579,26 @@ class Store:
             if res is None or latest is None:
                 return None, None  # nothing stored: a 304 would leave us with no version
             return res.etag, res.last_modified
+
+    def all_validators(self) -> dict[tuple[str, str, str, str], tuple[str | None, str | None]]:
+        """Every (kind, key, lang, format) with validators, in one query, for a crawl's start."""
+        with self.db.session() as session:
+            rows = session.execute(
+                select(
+                    Document.kind,
+                    Document.key,
+                    Resource.lang,
+                    Resource.format,
+                    Resource.etag,
+                    Resource.last_modified,
+                )
+                .join(Document, Resource.document_id == Document.id)
+                .where(
+                    Resource.latest_version_id.is_not(None),
+                    (Resource.etag.is_not(None)) | (Resource.last_modified.is_not(None)),
+                )
+            )
+            return {(k, key, lang, fmt): (etag, lm) for k, key, lang, fmt, etag, lm in rows}
 
     def add_watch(
         self,

@@ -24,6 +24,7 @@ DEFAULT_SERIES = "A/RES/*,A/*,S/RES/*,NPT/*,TPNW/*,CD/*"
 
 class CitationsSpider(DocumentsSpider):
     name = "citations"
+    wants_cited_keys = True  # the pipeline reports what even an unchanged document cites
 
     def __init__(self, depth: str | int = 1, series: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("languages", "en")
