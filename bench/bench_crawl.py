@@ -79,7 +79,11 @@ def main() -> None:
 
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         result = run_crawl(
-            store, settings, "documents", ["A/79/88"], scrapy_settings=FAST,
+            store,
+            settings,
+            "documents",
+            ["A/79/88"],
+            scrapy_settings=FAST,
             spider_args={"languages": "en"},
         )
         peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -103,25 +107,34 @@ def profile_first_crawl(targets: list[str]) -> None:
     profiler.disable()
     stats = pstats.Stats(profiler)
     total = stats.total_tt  # type: ignore[attr-defined]
-    by_name = {
-        "text extraction (tracker.extract)": "tracker/extract",
-        "citations": "tracker/citations",
-        "blob compression (tracker.blobs)": "tracker/blobs",
-        "the store (tracker.store, SQLAlchemy)": "sqlalchemy",
-        "Scrapy + Twisted (scheduling, HTTP)": ("scrapy", "twisted"),
-    }
-    print(f"profile of a first crawl of {len(targets)} documents: {total:.1f} s CPU")
-    for label, needle in by_name.items():
-        needles = needle if isinstance(needle, tuple) else (needle,)
-        cum = max(
+
+    def cumulative(path_part: str, function: str) -> float:
+        return max(
             (
                 ct
-                for (path, _line, _fn), (_cc, _nc, _tt, ct, _callers) in stats.stats.items()  # type: ignore[attr-defined]
-                if any(n in path for n in needles)
+                for (path, _line, fn), (_cc, _nc, _tt, ct, _callers) in stats.stats.items()  # type: ignore[attr-defined]
+                if path_part in path and fn == function
             ),
             default=0.0,
         )
-        print(f"  {label}: {cum:.1f} s cumulative ({cum / total:.0%})")
+
+    parts = {
+        "storing captures (tracker.store.record_capture, all below)": cumulative(
+            "tracker/store.py", "record_capture"
+        ),
+        "  text extraction (tracker.extract.extract_text)": cumulative(
+            "tracker/extract/__init__.py", "extract_text"
+        ),
+        "  citations (tracker.citations.extract_citations)": cumulative(
+            "tracker/citations.py", "extract_citations"
+        ),
+        "  blob compression (tracker.blobs.BlobStore.put)": cumulative("tracker/blobs.py", "put"),
+    }
+    print(f"profile of a first crawl of {len(targets)} documents: {total:.1f} s CPU (profiled)")
+    for label, seconds in parts.items():
+        print(f"  {label}: {seconds:.1f} s ({seconds / total:.0%})")
+    rest = total - parts["storing captures (tracker.store.record_capture, all below)"]
+    print(f"  everything else (Scrapy, Twisted, HTTP, start-up): {rest:.1f} s ({rest / total:.0%})")
     stats.sort_stats("tottime").print_stats(12)
 
 
