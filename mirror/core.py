@@ -134,6 +134,9 @@ class Mirror:
     def post_reply(self, submitter: str, **kw: Any) -> dict[str, Any]:
         return self.apply("post_reply", submitter=submitter, **kw)
 
+    def meeting_document(self, title: str, href: str, **kw: Any) -> dict[str, Any]:
+        return self.apply("meeting_document", title=title, href=href, **kw)
+
     def treaty_action(self, participant: str, **kw: Any) -> dict[str, Any]:
         return self.apply("treaty_action", participant=participant, **kw)
 

@@ -24,9 +24,12 @@ def test_crawl_command_runs_a_spider_and_summarises(crawl_env: Settings, db) -> 
     assert summary["requests"] >= 6 and summary["seconds"] > 0
 
     state._settings = None
-    table = runner.invoke(app, ["crawl", "documents", "A/C.1/80/L.5"], catch_exceptions=False)
+    table = runner.invoke(
+        app, ["crawl", "documents", "A/C.1/80/L.5", "-a", "languages=en,fr"], catch_exceptions=False
+    )
     assert table.exit_code == 0, table.output
     assert "unchanged" in table.stdout and "finished" in table.stdout
+    assert "captures     │ 2 " in table.stdout
 
     state._settings = None
     runs = runner.invoke(app, ["events", "--json"], catch_exceptions=False)

@@ -372,6 +372,10 @@ def crawl(
     timeout: Annotated[
         float | None, typer.Option(help="Seconds before the crawl is ended.")
     ] = None,
+    arg: Annotated[
+        list[str] | None,
+        typer.Option("--arg", "-a", help="Spider argument NAME=VALUE (e.g. depth=2), repeatable."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run one spider now, with a progress display and a summary."""
@@ -380,10 +384,18 @@ def crawl(
     from tracker.crawl import run_crawl
     from tracker.store import Store
 
+    spider_args: dict[str, str] = {}
+    for item in arg or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            fail(f"--arg: expected NAME=VALUE, got {item!r}")
+        spider_args[name] = value
     settings = state.settings()
     store = Store(state.database(), settings)
     if as_json:
-        result = run_crawl(store, settings, spider, targets or [], timeout=timeout)
+        result = run_crawl(
+            store, settings, spider, targets or [], timeout=timeout, spider_args=spider_args
+        )
     else:
         columns = [SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()]
         with Progress(*columns, console=err_console, transient=True) as progress:
@@ -399,7 +411,13 @@ def crawl(
                 )
 
             result = run_crawl(
-                store, settings, spider, targets or [], timeout=timeout, on_progress=show
+                store,
+                settings,
+                spider,
+                targets or [],
+                timeout=timeout,
+                spider_args=spider_args,
+                on_progress=show,
             )
     summary = {"run_id": result.run_id, "status": result.status, **result.counts}
     if as_json:

@@ -106,8 +106,12 @@ TREATY_ACTIONS = {
     "succession": ("succeeded to", "parties"),
     "acceptance": ("accepted", "parties"),
     "approval": ("approved", "parties"),
+    "consent": ("consented to be bound by", "parties"),
     "withdrawal": ("withdrew from", "withdrawals"),
 }
+
+
+PARTY_ACTIONS = ("ratification", "accession", "succession", "acceptance", "approval", "consent")
 
 
 def treaty_counts(rows: list[Row]) -> dict[str, int]:
@@ -115,12 +119,7 @@ def treaty_counts(rows: list[Row]) -> dict[str, int]:
     signatories = sum(1 for r in rows if r.get("signature"))
     withdrawals = sum(1 for r in rows if r.get("withdrawal"))
     parties = sum(
-        1
-        for r in rows
-        if not r.get("withdrawal")
-        and any(
-            r.get(f) for f in ("ratification", "accession", "succession", "acceptance", "approval")
-        )
+        1 for r in rows if not r.get("withdrawal") and any(r.get(f) for f in PARTY_ACTIONS)
     )
     return {"signatories": signatories, "parties": parties, "withdrawals": withdrawals}
 

@@ -162,9 +162,11 @@ class Store:
 
     def record_capture(self, inp: CaptureInput) -> CaptureResult:
         """Record one fetch attempt in one transaction; return what happened."""
+        if inp.record_kind is not None:
+            # Rows, and failures to get them, belong to the same JSON resource.
+            inp.format = "json"
         if inp.records is not None:
-            kind = get_kind(inp.record_kind or "")
-            inp.body, inp.format = kind.to_bytes(inp.records), "json"
+            inp.body = get_kind(inp.record_kind or "").to_bytes(inp.records)
         failure = classify_failure(inp, self.settings.max_body_bytes)
         sha = sha256_hex(inp.body) if failure is None and inp.body is not None else None
         # A failure or the same bytes again needs no extraction: record it straight away.

@@ -62,7 +62,7 @@ UNTC_MARKS = {
     "d": "succession",
     "A": "acceptance",
     "AA": "approval",
-    "P": "ratification",
+    "P": "consent",  # consent to be bound
 }
 UNTC_TABLE_IDS = (
     "ctl00_ctl00_ContentPlaceHolder1_ContentPlaceHolderInnerPage_tblgrid",
@@ -323,7 +323,9 @@ class TreatiesSpider(CaptureSpider):
                 raise ParseError(f"GraphQL HTTP {response.status}")
             rows = parse_graphql_actions(json.loads(response.body))
         except (ParseError, ValueError, AttributeError, TypeError) as exc:
-            reason = str(exc) if isinstance(exc, ParseError) else f"GraphQL: not JSON ({exc})"
+            reason = (
+                str(exc) if isinstance(exc, ParseError) else f"GraphQL answer unreadable: {exc}"
+            )
             self.logger.warning("%s: %s; falling back to HTML", short, reason)
             yield self.html_request(short, reason)
             return

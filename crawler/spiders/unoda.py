@@ -279,12 +279,16 @@ class UnodaSpider(CaptureSpider):
     def meeting_request(self, meeting_id: str) -> scrapy.Request:
         url = f"{self.dw.meetings_url.rstrip('/')}/meeting/{meeting_id}/documents"
         spec = {"key": f"meeting:{meeting_id}", "kind": "page", "format": "json"}
-        return self.request(url, spec, self.parse_meeting, conditional=False, meta=self.request_meta())
+        return self.request(
+            url, spec, self.parse_meeting, conditional=False, meta=self.request_meta()
+        )
 
     def replies_request(self, target: str) -> scrapy.Request:
         url = target_url(target, self.dw.unoda_url, self.dw)
         spec = {"key": f"replies:{page_key(url)}", "kind": "page", "format": "json"}
-        return self.request(url, spec, self.parse_replies, conditional=False, meta=self.request_meta())
+        return self.request(
+            url, spec, self.parse_replies, conditional=False, meta=self.request_meta()
+        )
 
     def page_request(self, target: str) -> scrapy.Request:
         url = target_url(target, self.dw.unoda_url, self.dw)
