@@ -143,6 +143,14 @@ class Mirror:
     def igov_stage(self, stage: str, **kw: Any) -> dict[str, Any]:
         return self.apply("igov_stage", stage=stage, **kw)
 
+    def send_validators(self, site: str, on: bool = True) -> None:
+        """Make `site` send ETag/Last-Modified and honour If-None-Match / If-Modified-Since."""
+        with self.state.lock:
+            if on:
+                self.state.validator_sites.add(site)
+            else:
+                self.state.validator_sites.discard(site)
+
     def library_challenge(self, on: bool = True) -> dict[str, Any]:
         return self.apply("library_challenge", on=on)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import socket
 import struct
 import threading
@@ -101,6 +102,10 @@ class SiteHandler(BaseHTTPRequestHandler):
             resp = mirror.dispatch(req)
         if fault and fault.kind == "content_type":
             resp.content_type = fault.content_type
+        with mirror.state.lock:
+            validators = site in mirror.state.validator_sites
+        if validators and resp.status == 200 and self.command == "GET":
+            resp = conditional(resp, req.headers)
         mirror.log_request(site, self.command, self.path, resp.status)
         self._send(resp, truncate=bool(fault and fault.kind == "truncate"))
 
@@ -123,6 +128,18 @@ class SiteHandler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.close_connection = True
         self.connection.close()
+
+
+VALIDATOR_DATE = "Mon, 06 Oct 2025 09:00:00 GMT"
+
+
+def conditional(resp: Response, headers: dict[str, str]) -> Response:
+    """Add an ETag (from the body) and Last-Modified; a matching If-None-Match gets 304."""
+    etag = '"' + hashlib.sha256(resp.body).hexdigest()[:20] + '"'
+    resp.headers.update({"ETag": etag, "Last-Modified": VALIDATOR_DATE})
+    if headers.get("if-none-match") == etag:
+        return Response(304, b"", resp.content_type, {"ETag": etag})
+    return resp
 
 
 def start_site(host: str, port: int, site: str, mirror: Mirror) -> SiteServer:

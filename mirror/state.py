@@ -115,6 +115,9 @@ class MirrorState:
     treaties: dict[str, Treaty] = field(default_factory=dict)
     igov: dict[str, Any] = field(default_factory=dict)
     robots: dict[str, str] = field(default_factory=dict)
+    # Sites that send ETag/Last-Modified and answer 304 to a matching conditional request
+    # (the real ODS shows no validators; WordPress sites such as UNODA's usually do).
+    validator_sites: set[str] = field(default_factory=set)
     changes: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock)
 

@@ -74,3 +74,22 @@ def test_citations_follow_cited_resolutions(crawl: Crawl, store: Store) -> None:
     assert ("A/RES/79/16", "A/C.1/80/L.1", 1) in watched
     types = [t for t, _ in events_of(store, result.run_id)]
     assert types.count("new_document") == 1 + len(watched)
+
+
+def test_conditional_requests_give_not_modified(
+    crawl: Crawl, store: Store, un_mirror: Mirror
+) -> None:
+    un_mirror.send_validators("ods")
+    first = crawl("documents", "A/C.1/80/L.6", languages="en")
+    assert outcomes(first) == {"new_version": 1}
+    again = crawl("documents", "A/C.1/80/L.6", languages="en")
+    assert outcomes(again) == {"not_modified": 1}
+    assert events_of(store, again.run_id) == []
+    file_requests = [
+        status for site, _m, path, status in un_mirror.requests if path.startswith("/doc/")
+    ]
+    assert file_requests[-1] == 304
+    un_mirror.revise("A/C.1/80/L.6", "en")
+    revised = crawl("documents", "A/C.1/80/L.6", languages="en")
+    assert outcomes(revised) == {"new_version": 1}
+    assert [t for t, _ in events_of(store, revised.run_id)] == ["new_version"]

@@ -182,22 +182,23 @@ class Store:
             doc, res, latest = self._document_and_resource(session, inp)
             return self._record(session, inp, None, prepared, doc, res, latest)
 
-    def _latest(
-        self, session: Session, inp: CaptureInput
-    ) -> tuple[Resource | None, Version | None]:
-        res = session.execute(
-            select(Resource)
-            .join(Document)
+    @staticmethod
+    def _find(
+        session: Session, inp: CaptureInput
+    ) -> tuple[Document, Resource, Version | None] | None:
+        """The document, resource and latest version a capture is about, in one query."""
+        found = session.execute(
+            select(Document, Resource, Version)
+            .join(Resource, Resource.document_id == Document.id)
+            .outerjoin(Version, Version.id == Resource.latest_version_id)
             .where(
                 Document.kind == inp.kind,
                 Document.key == inp.key,
                 Resource.lang == inp.lang,
                 Resource.format == inp.format,
             )
-        ).scalar_one_or_none()
-        if res is None or res.latest_version_id is None:
-            return res, None
-        return res, session.get(Version, res.latest_version_id)
+        ).first()
+        return None if found is None else (found[0], found[1], found[2])
 
     def _prepare(
         self, inp: CaptureInput, sha: str | None, latest_id: int | None, latest_text: str | None
@@ -350,17 +351,7 @@ class Store:
 
         One query in the common case (all three exist): this runs for every capture.
         """
-        found = session.execute(
-            select(Document, Resource, Version)
-            .join(Resource, Resource.document_id == Document.id)
-            .outerjoin(Version, Version.id == Resource.latest_version_id)
-            .where(
-                Document.kind == inp.kind,
-                Document.key == inp.key,
-                Resource.lang == inp.lang,
-                Resource.format == inp.format,
-            )
-        ).first()
+        found = self._find(session, inp)
         if found is not None:
             doc, res, latest = found
         else:
@@ -570,17 +561,6 @@ class Store:
         )
 
     # -- what the crawler needs besides captures --------------------------------------------
-
-    def validators(
-        self, key: str, *, kind: str = "symbol", lang: str = "", fmt: str = "pdf"
-    ) -> tuple[str | None, str | None]:
-        """(ETag, Last-Modified) last seen for a resource, for a conditional request."""
-        with self.db.session() as session:
-            inp = CaptureInput(key=key, kind=kind, lang=lang, format=fmt)
-            res, latest = self._latest(session, inp)
-            if res is None or latest is None:
-                return None, None  # nothing stored: a 304 would leave us with no version
-            return res.etag, res.last_modified
 
     def all_validators(self) -> dict[tuple[str, str, str, str], tuple[str | None, str | None]]:
         """Every (kind, key, lang, format) with validators, in one query, for a crawl's start."""
