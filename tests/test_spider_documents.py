@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from mirror import Mirror
+from tests.corpus import corpus_pdf
 from tests.crawl_harness import Crawl, events_of
 from tracker.models import Capture, Watch
 from tracker.store import Store
@@ -93,3 +94,57 @@ def test_conditional_requests_give_not_modified(
     revised = crawl("documents", "A/C.1/80/L.6", languages="en")
     assert outcomes(revised) == {"new_version": 1}
     assert [t for t, _ in events_of(store, revised.run_id)] == ["new_version"]
+
+
+def test_removed_document_is_gone_once_then_back(
+    crawl: Crawl, store: Store, un_mirror: Mirror
+) -> None:
+    crawl("documents", "A/C.1/80/L.7", languages="en")
+    un_mirror.remove("A/C.1/80/L.7")
+    types = []
+    for _ in range(4):
+        run = crawl("documents", "A/C.1/80/L.7", languages="en")
+        assert outcomes(run) == {"not_available": 1}
+        types.append([t for t, _ in events_of(store, run.run_id)])
+    assert types == [[], [], ["gone"], []]
+    un_mirror.publish("A/C.1/80/L.7", "en", file=str(corpus_pdf("A_C.1_80_L.7.pdf")))
+    back = crawl("documents", "A/C.1/80/L.7", languages="en")
+    assert outcomes(back) == {"unchanged": 1}
+    assert [t for t, _ in events_of(store, back.run_id)] == ["back"]
+
+
+def test_crawl_past_its_time_limit_is_ended_and_recorded(
+    crawl_env, store: Store, un_mirror: Mirror
+) -> None:
+    from tests.crawl_harness import TEST_SCRAPY_SETTINGS
+    from tracker.crawl import run_crawl
+    from tracker.models import CrawlRun
+
+    un_mirror.fault("/api/symbol/access", kind="slow", delay=30, times=5)
+    settings = {**TEST_SCRAPY_SETTINGS, "DOWNLOAD_TIMEOUT": 60}
+    result = run_crawl(
+        store,
+        crawl_env,
+        "documents",
+        ["A/C.1/80/L.8"],
+        timeout=4,
+        scrapy_settings=settings,
+        spider_args={"languages": "en"},
+        grace=3,
+    )
+    assert result.status == "timeout"
+    assert result.seconds < 15
+    with store.db.session() as s:
+        run = s.get(CrawlRun, result.run_id)
+        assert run.status == "timeout" and run.finished_at is not None
+        assert "time limit" in run.log_tail
+    un_mirror.clear_faults()
+    after = run_crawl(
+        store,
+        crawl_env,
+        "documents",
+        ["A/C.1/80/L.8"],
+        scrapy_settings=TEST_SCRAPY_SETTINGS,
+        spider_args={"languages": "en"},
+    )
+    assert after.status == "finished" and outcomes(after) == {"new_version": 1}
