@@ -1,10 +1,13 @@
-"""Downloader middlewares: conditional requests from the validators the store last saw."""
+"""Downloader middlewares: conditional requests from stored validators; retry backoff."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from scrapy.http import Request
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import reactor
+from twisted.internet.task import deferLater
 
 from tracker.db import Database
 from tracker.settings import load_settings
@@ -48,4 +51,38 @@ class ConditionalRequestMiddleware:
             request.headers.setdefault("If-None-Match", etag)
         if last_modified:
             request.headers.setdefault("If-Modified-Since", last_modified)
+        return None
+
+
+class RetryBackoffMiddleware:
+    """Waits before each retry: RETRY_BACKOFF_BASE * 2**(n-1) seconds, at most RETRY_BACKOFF_MAX.
+
+    Scrapy's RetryMiddleware re-queues a failed request at once; a server answering 503 or
+    timing out deserves a pause that grows, not an immediate second hit.
+    """
+
+    def __init__(self, base: float, maximum: float, stats: Any = None) -> None:
+        self.base = base
+        self.maximum = maximum
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RetryBackoffMiddleware:
+        return cls(
+            crawler.settings.getfloat("RETRY_BACKOFF_BASE", 1.0),
+            crawler.settings.getfloat("RETRY_BACKOFF_MAX", 60.0),
+            crawler.stats,
+        )
+
+    def delay_for(self, retry_times: int) -> float:
+        return min(self.maximum, self.base * 2 ** (retry_times - 1))
+
+    async def process_request(self, request: Request) -> None:
+        retries = request.meta.get("retry_times", 0)
+        if retries and request.meta.get("backoff_done") != retries:
+            request.meta["backoff_done"] = retries
+            delay = self.delay_for(retries)
+            if self.stats is not None:
+                self.stats.inc_value("disarmwatch/backoff_seconds", delay)
+            await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
         return None

@@ -31,6 +31,7 @@ def crawl_counts(stats: dict[str, Any]) -> dict[str, Any]:
         "watches_added": stats.get("disarmwatch/watches_added", 0),
         "errors": stats.get("log_count/ERROR", 0),
         "retries": stats.get("retry/count", 0),
+        "backoff_seconds": round(stats.get("disarmwatch/backoff_seconds", 0.0), 3),
     }
 
 

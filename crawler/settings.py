@@ -19,7 +19,12 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no listening port inside a crawl
 FEED_EXPORT_ENCODING = "utf-8"
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 500}
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.ConditionalRequestMiddleware": 560}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ConditionalRequestMiddleware": 560,
+    "crawler.middlewares.RetryBackoffMiddleware": 545,
+}
+RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry; doubles each time
+RETRY_BACKOFF_MAX = 60.0
 EXTENSIONS = {"crawler.progress.ProgressReporter": 500}
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 LOG_LEVEL = "INFO"
