@@ -120,6 +120,11 @@ class CaptureSpider(scrapy.Spider):
             item.blocked = f"disallowed by robots.txt: {request.url}"
         elif failure.check(IgnoreRequest):
             item.error = f"request dropped: {failure.value}"
+        elif "max size" in failure.getErrorMessage():
+            # Scrapy cancels an answer larger than DOWNLOAD_MAXSIZE: say so plainly.
+            item.error = (
+                f"answer refused: over the download size limit ({failure.getErrorMessage()})"
+            )
         else:
             item.error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         yield item

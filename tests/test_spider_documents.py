@@ -150,3 +150,22 @@ def test_crawl_past_its_time_limit_is_ended_and_recorded(
         spider_args={"languages": "en"},
     )
     assert after.status == "finished" and outcomes(after) == {"new_version": 1}
+
+
+def test_answer_over_the_size_limit_is_a_clear_error(crawl_env, store: Store) -> None:
+    from tests.crawl_harness import TEST_SCRAPY_SETTINGS
+    from tracker.crawl import run_crawl
+
+    result = run_crawl(
+        store,
+        crawl_env,
+        "documents",
+        ["A/C.1/80/L.9"],
+        scrapy_settings={**TEST_SCRAPY_SETTINGS, "DOWNLOAD_MAXSIZE": 50_000},
+        spider_args={"languages": "en"},
+    )
+    assert result.status == "finished" and outcomes(result) == {"error": 1}
+    with store.db.session() as s:
+        (error,) = s.scalars(select(Capture.error)).all()
+    assert "size limit" in error
+    assert events_of(store) == []
