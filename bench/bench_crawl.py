@@ -83,15 +83,14 @@ def main() -> None:
             spider_args={"languages": "en"},
         )
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(
-            f"A/79/88 crawl: {result.counts.get('outcomes')}; crawl process peak RSS {peak_mb:.0f} MB"
-        )
+        outcome = result.counts.get("outcomes")
+        print(f"A/79/88 crawl: {outcome}; crawl process peak RSS {peak_mb:.0f} MB")
 
         first = timed_crawl(store, settings, targets, "first crawl")
         again = timed_crawl(store, settings, targets, "re-crawl (unchanged mirror)")
-        print(
-            f"re-crawl / first crawl: wall {again['wall'] / first['wall']:.2f}, CPU {again['cpu'] / first['cpu']:.2f}"
-        )
+        wall = again["wall"] / first["wall"]
+        cpu = again["cpu"] / first["cpu"]
+        print(f"re-crawl / first crawl: wall {wall:.2f}, CPU {cpu:.2f}")
 
 
 def profile_first_crawl(targets: list[str]) -> None:
