@@ -20,6 +20,9 @@ REMOTE_CONTROL_ENABLED = False  # no listening port inside a crawl
 FEED_EXPORT_ENCODING = "utf-8"
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 500}
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy 2.19's robots.txt middleware lets concurrent first requests through: see there.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robotstxt.RobotsTxtMiddleware": 100,
     "crawler.middlewares.ConditionalRequestMiddleware": 560,
     "crawler.middlewares.RetryBackoffMiddleware": 545,
 }

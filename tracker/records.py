@@ -252,6 +252,8 @@ class Proposals(RecordKind):
                 detail = stage.get("stage", "new stage")
                 if stage.get("resolution"):
                     detail += f" as resolution {stage['resolution']}"
+                elif stage.get("decision"):
+                    detail += f" as decision {stage['decision']}"
                 votes = stage.get("votes") or {}
                 if votes:
                     detail += " ({yes}-{no}-{abstain})".format(
@@ -272,3 +274,8 @@ class Proposals(RecordKind):
                     )
                 )
         return out
+
+
+# Record kinds defined in their own modules register on import (they subclass RecordKind).
+import tracker.records_feeds  # noqa: E402, F401
+import tracker.records_library  # noqa: E402, F401

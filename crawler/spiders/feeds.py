@@ -22,7 +22,6 @@ from typing import Any
 from lxml import etree
 from scrapy.http import Response
 
-import tracker.records_feeds  # noqa: F401  (registers the `feed_entries` kind)
 from crawler.base import CaptureSpider
 from crawler.items import CaptureItem, WatchItem
 from tracker.records import Row

@@ -116,6 +116,11 @@ def draft_symbol(proposal: dict[str, Any]) -> str | None:
     return None
 
 
+def _stage_order(stage: Row) -> tuple[str, str, str]:
+    # Several stages can share a date and name (votes on amendments): the whole stage decides.
+    return (stage.get("date") or "", stage["stage"], json.dumps(stage, sort_keys=True))
+
+
 def parse_proposal(proposal: dict[str, Any]) -> Row:
     stages = [s for raw in proposal.get("PR_Stage") or [] if (s := parse_stage(proposal, raw))]
     row: Row = {
@@ -124,7 +129,7 @@ def parse_proposal(proposal: dict[str, Any]) -> Row:
         "agenda_item": proposal.get("PR_AgendaItem") or None,
         "main_sponsors": proposal.get("PR_MainSponsors") or None,
         # Stable order: iGov's own order of stages is not a change.
-        "stages": sorted(stages, key=lambda s: (s.get("date") or "", s["stage"])),
+        "stages": sorted(stages, key=_stage_order),
     }
     if not row["symbol"]:
         row["id"] = f"igov:{proposal.get('_id') or row['title']}"

@@ -24,7 +24,6 @@ import scrapy
 from lxml import etree
 from scrapy.http import Response
 
-import tracker.records_library  # noqa: F401  (registers the `library_record` kind)
 from crawler.base import CaptureSpider
 from crawler.items import CaptureItem
 from crawler.targets import watched_keys
@@ -244,11 +243,14 @@ class LibrarySpider(CaptureSpider):
         if jrec == 1:
             if not hits and not is_pattern(target):
                 yield self.unknown(response)
-            yield from self.next_pages(target, total)
+            yield from self.next_pages(target, total, len(found))
 
-    def next_pages(self, target: str, total: int | None) -> Iterator[scrapy.Request]:
+    def next_pages(self, target: str, total: int | None, first: int) -> Iterator[scrapy.Request]:
         if total is None:
-            return  # no announced total: the first page is all we know of
+            # No announced total: the first page is all we know of.
+            if first >= self.page_size:
+                self.logger.warning("%s: no result count in a full page; read one page", target)
+            return
         last = min(total, self.page_size * self.max_pages)
         if total > last:
             self.logger.warning("%s: %d records, only the first %d read", target, total, last)
