@@ -80,6 +80,18 @@ def publish(
     return {"symbol": symbol, "lang": lang}
 
 
+@change("rerender")
+def rerender(
+    state: MirrorState, ctx: Context, symbol: str, lang: str = "en", size: float = 10.0
+) -> dict[str, Any]:
+    """The same text laid out again (another font size): new bytes, no change of substance."""
+    doc = state.docs[(symbol, lang)]
+    if doc.path is not None and doc.paragraphs is None:
+        raise ValueError(f"{symbol} ({lang}) is a corpus file: only rendered documents re-render")
+    doc.font_size = size
+    return {"symbol": symbol, "lang": lang, "size": size}
+
+
 @change("add_language")
 def add_language(state: MirrorState, ctx: Context, symbol: str, lang: str) -> dict[str, Any]:
     """A new language version of an existing symbol, rendered from the Charter in that language."""

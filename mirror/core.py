@@ -134,6 +134,9 @@ class Mirror:
     def post_reply(self, submitter: str, **kw: Any) -> dict[str, Any]:
         return self.apply("post_reply", submitter=submitter, **kw)
 
+    def rerender(self, symbol: str, lang: str, size: float = 10.0) -> dict[str, Any]:
+        return self.apply("rerender", symbol=symbol, lang=lang, size=size)
+
     def meeting_document(self, title: str, href: str, **kw: Any) -> dict[str, Any]:
         return self.apply("meeting_document", title=title, href=href, **kw)
 

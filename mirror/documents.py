@@ -71,9 +71,12 @@ def pdf_bytes(state: MirrorState, doc: Doc, charter_dir: Path) -> bytes:
     paras = text_of(doc, charter_dir)
     job = job_of(state, doc)
     key = hashlib.sha256(
-        "\x00".join([doc.lang, doc.symbol, job, *paras]).encode("utf-8")
+        "\x00".join([doc.lang, doc.symbol, job, str(doc.font_size), *paras]).encode("utf-8")
     ).hexdigest()
-    return _cached(key, lambda: render_pdf(paras, doc.lang, header=doc.symbol, job=job))
+    return _cached(
+        key,
+        lambda: render_pdf(paras, doc.lang, header=doc.symbol, job=job, size=doc.font_size),
+    )
 
 
 def docx_bytes(paragraphs: tuple[str, ...]) -> bytes:

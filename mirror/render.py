@@ -73,6 +73,9 @@ def charter_paragraphs(charter_dir: Path, lang: str) -> list[str]:
     return [p for p in paras if p]
 
 
+NO_LINE_START = set("。，、；：！？）」』】》〉”’")
+
+
 def _wrap(text: str, width: float, first: float, font: str, size: float, cjk: bool) -> list[str]:
     # CJK breaks between any two characters; other scripts between words.
     units = list(text) if cjk else text.split()
@@ -82,7 +85,9 @@ def _wrap(text: str, width: float, first: float, font: str, size: float, cjk: bo
     for unit in units:
         candidate = f"{current}{joiner}{unit}" if current else unit
         limit = first if not lines else width
-        if current and pdfmetrics.stringWidth(candidate, font, size) > limit:
+        too_wide = pdfmetrics.stringWidth(candidate, font, size) > limit
+        # Kinsoku: closing punctuation never starts a line (it hangs, as real producers do).
+        if current and too_wide and not (cjk and unit in NO_LINE_START):
             lines.append(current)
             current = unit
         else:

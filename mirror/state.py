@@ -34,6 +34,7 @@ class Doc:
     word: bool = False  # t=doc serves a Word file made from the same text
     published: datetime = CORPUS_EPOCH
     title: str | None = None
+    font_size: float = 11.0  # a re-rendered PDF: same text, another layout
 
 
 @dataclass

@@ -169,3 +169,17 @@ def test_answer_over_the_size_limit_is_a_clear_error(crawl_env, store: Store) ->
         (error,) = s.scalars(select(Capture.error)).all()
     assert "size limit" in error
     assert events_of(store) == []
+
+
+def test_rerendered_pdf_raises_no_event(crawl: Crawl, store: Store, un_mirror: Mirror) -> None:
+    crawl("documents", "A/C.1/80/L.11", languages="fr,zh")
+    un_mirror.rerender("A/C.1/80/L.11", "fr", size=9.5)
+    un_mirror.rerender("A/C.1/80/L.11", "zh", size=12.5)
+    again = crawl("documents", "A/C.1/80/L.11", languages="fr,zh")
+    assert outcomes(again) == {"new_version": 2}  # new bytes are kept...
+    assert events_of(store, again.run_id) == []  # ...but the same text is no change
+    with store.db.session() as s:
+        from tracker.models import Version
+
+        flags = s.scalars(select(Version.text_identical).where(Version.seq == 2)).all()
+    assert flags == [True, True]
