@@ -221,3 +221,32 @@ def test_text_versions_are_stored_as_small_deltas(store: Store) -> None:
         assert all(b.stored_size < 400 for b in texts[1:])
         last = BlobStore(s).get(versions[-1].text_sha256).decode()
         assert last == "\n\n".join(paragraphs)
+
+
+def test_event_sink_runs_inside_the_capture_transaction(db, settings) -> None:
+    seen: list[tuple[list[str], str]] = []
+
+    def sink(session, events, added_text) -> None:
+        assert all(e.id is not None for e in events)  # flushed: ids usable in outbox rows
+        seen.append(([e.type for e in events], added_text))
+
+    store = Store(db, settings, event_sink=sink)
+    text = extract_text(L1.read_bytes()).text
+    store.record_capture(capture(body=text.encode(), format="text"))
+    store.record_capture(
+        capture(body=(text + "\n\nA new closing paragraph.").encode(), format="text")
+    )
+    store.record_capture(
+        capture(body=(text + "\n\nA new closing paragraph.").encode(), format="text")
+    )
+    assert [types for types, _ in seen] == [["new_document"], ["new_version"]]
+    assert seen[1][1] == "\n\nA new closing paragraph."
+
+    def failing_sink(session, events, added_text) -> None:
+        raise RuntimeError("outbox unavailable")
+
+    broken = Store(db, settings, event_sink=failing_sink)
+    with pytest.raises(RuntimeError):
+        broken.record_capture(capture(body=b"Another text entirely.", format="text"))
+    # The capture, its version and its event were rolled back together with the outbox write.
+    assert event_types(store) == ["new_document", "new_version"]

@@ -236,3 +236,30 @@ class Event(Base):
     lang: Mapped[str | None] = mapped_column(String(8))
     summary: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Delivery(Base):
+    """The outbox: one row per (event, alert rule, channel), written in the event's transaction.
+
+    A row is sent once (`state` pending -> sent), retried with backoff while its channel fails,
+    and marked failed with its reason after the configured number of tries. Digest rules' rows
+    wait until their digest is due and are then sent together in one message.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("event_id", "rule", "channel", name="uq_deliveries_event_rule_channel"),
+        Index("ix_deliveries_state_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(128))
+    channel: Mapped[str] = mapped_column(String(64))  # a digest of the URL: no secret stored
+    mode: Mapped[str] = mapped_column(String(16), default="instant")  # instant | digest
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

@@ -50,6 +50,15 @@ class Settings:
     contact: str = "disarmwatch@example.org"
     languages: str = "en,fr,es,ru,zh,ar"
     crawl_timeout: float = 3600.0  # seconds before a crawl is ended
+    # The service: web/API address, links in alert messages, API token, logs, deliveries.
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"  # base of links in alert messages and feeds
+    api_token: str = ""  # bearer token for the write endpoints; empty: they are off
+    log_format: str = "text"  # text | json
+    delivery_interval: float = 10.0  # seconds between outbox sweeps
+    delivery_backoff: float = 30.0  # seconds before the first retry of a failed delivery
+    delivery_max_attempts: int = 8
     undocs_url: str = "https://undocs.org"
     ods_url: str = "https://documents.un.org"
     library_url: str = "https://digitallibrary.un.org"

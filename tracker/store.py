@@ -8,7 +8,7 @@ Each capture is recorded in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -149,14 +149,24 @@ class _Prepared:
     based_on_version_id: int | None = None
     stats: dict[str, Any] | None = None
     text_identical: bool = False
+    added_text: str = ""  # what the new version adds, for alert rules that look for words
+
+
+# Called inside a capture's transaction with its events (ids assigned) and the text the new
+# version added: the alert outbox is written here, so an event and its deliveries commit together.
+EventSink = Callable[[Session, list[Event], str], None]
+ADDED_TEXT_LIMIT = 200_000
 
 
 class Store:
     """Records captures and answers the questions the rest of the project asks of them."""
 
-    def __init__(self, db: Database, settings: Settings | None = None) -> None:
+    def __init__(
+        self, db: Database, settings: Settings | None = None, event_sink: EventSink | None = None
+    ) -> None:
         self.db = db
         self.settings = settings or Settings()
+        self.event_sink = event_sink
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -230,6 +240,10 @@ class Store:
                     old = BlobStore(session).get(latest_text).decode("utf-8")
                 diff = compute_diff(old, text, timeout=self.settings.diff_timeout)
                 prepared.stats = change_stats(diff).as_dict()
+                prepared.added_text = "".join(t for op, t in diff.ops if op == 1)
+                prepared.added_text = prepared.added_text[:ADDED_TEXT_LIMIT]
+        elif inp.records is None:
+            prepared.added_text = text[:ADDED_TEXT_LIMIT]  # a first version adds all of it
         return prepared
 
     def _record(
@@ -340,6 +354,8 @@ class Store:
         session.flush()
         if events:
             doc.last_change_at = now
+            if self.event_sink is not None:
+                self.event_sink(session, events, prepared.added_text)
         result.capture_id = capture.id
         result.events = [EventRecord(e.id, e.type, e.summary, e.data) for e in events]
         return result
@@ -523,6 +539,8 @@ class Store:
             old = blobs.get(latest.text_sha256).decode("utf-8")
             diff = compute_diff(old, prepared.extraction.text, timeout=self.settings.diff_timeout)
             prepared.stats = change_stats(diff).as_dict()
+            added = "".join(t for op, t in diff.ops if op == 1)
+            prepared.added_text = added[:ADDED_TEXT_LIMIT]
         prepared.based_on_version_id = latest.id
         return prepared
 
