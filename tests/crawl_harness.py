@@ -7,6 +7,7 @@ process, `tracker.crawl.run_crawl`) and returns its result.
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy import select
 
 from mirror import Mirror
 from tracker.crawl import CrawlResult, run_crawl
-from tracker.models import Event
+from tracker.models import Document, Event, Resource, Version
 from tracker.settings import SITE_URL_FIELDS, Settings, load_settings
 from tracker.store import Store
 
@@ -66,6 +67,35 @@ def crawl(crawl_env: Settings, db: Any) -> Crawl:
         return result
 
     return run
+
+
+def outcomes(result: CrawlResult) -> dict[str, int]:
+    """Captures by outcome in one crawl run."""
+    return result.counts.get("outcomes", {})
+
+
+def latest_rows(store: Store, key: str, kind: str | None = None) -> list[dict[str, Any]]:
+    """The row set of a structured document's latest version."""
+    with store.db.session() as session:
+        query = (
+            select(Version)
+            .join(Resource, Version.resource_id == Resource.id)
+            .join(Document)
+            .where(Document.key == key)
+            .order_by(Version.id.desc())
+        )
+        if kind is not None:
+            query = query.where(Document.kind == kind)
+        version = session.scalars(query).first()
+        assert version is not None and version.records is not None, key
+        return version.records["rows"]
+
+
+def fetch(url: str, data: bytes | None = None) -> bytes:
+    """GET (or POST JSON `data`) from the mirror, as a test sees it."""
+    headers = {"Content-Type": "application/json"} if data else {}
+    with urllib.request.urlopen(urllib.request.Request(url, data, headers), timeout=10) as r:
+        return r.read()
 
 
 def events_of(store: Store, run_id: int | None = None) -> list[tuple[str, str]]:

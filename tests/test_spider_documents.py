@@ -7,13 +7,9 @@ from sqlalchemy import select
 
 from mirror import Mirror
 from tests.corpus import corpus_pdf
-from tests.crawl_harness import Crawl, events_of
+from tests.crawl_harness import Crawl, events_of, outcomes
 from tracker.models import Capture, Watch
 from tracker.store import Store
-
-
-def outcomes(result) -> dict[str, int]:
-    return result.counts.get("outcomes", {})
 
 
 def test_first_crawl_then_unchanged_recrawl(crawl: Crawl, store: Store) -> None:

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from crawler.spiders.feeds import parse_feed, wanted
 from mirror import Mirror
-from tests.crawl_harness import TEST_SCRAPY_SETTINGS, Crawl, events_of
-from tracker.crawl import CrawlResult, run_crawl
+from tests.crawl_harness import TEST_SCRAPY_SETTINGS, Crawl, events_of, outcomes
+from tracker.crawl import run_crawl
 from tracker.models import Capture, Watch
 from tracker.settings import Settings
 from tracker.store import Store
@@ -21,10 +21,6 @@ RSS = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><tit
 ATOM = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>SC</title>
 <entry><title>S/2025/600</title><updated>2025-10-09T10:00:00Z</updated></entry></feed>"""
 PATTERNS = "A/C.1/80/L.4*"  # the corpus has L.4 and L.40; the tests publish L.41...
-
-
-def outcomes(result: CrawlResult) -> dict[str, int]:
-    return result.counts.get("outcomes", {})
 
 
 def watched(store: Store, source: str) -> set[str]:

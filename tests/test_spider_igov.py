@@ -11,18 +11,13 @@ from sqlalchemy import select
 from crawler.spiders.igov import parse_igov, proposals_url, split_target
 from mirror import Mirror
 from tests.corpus import CORPUS
-from tests.crawl_harness import Crawl, events_of
-from tracker.crawl import CrawlResult
+from tests.crawl_harness import Crawl, events_of, outcomes
 from tracker.models import Capture, Event, Version
 from tracker.records import get_kind
 from tracker.store import Store
 
 IGOV_JSON = Path(CORPUS) / "igov" / "c1-80-proposals.json"
 UNSUBMITTED = "Relationship between disarmament and development"  # only a Sponsorship stage
-
-
-def outcomes(result: CrawlResult) -> dict[str, int]:
-    return result.counts.get("outcomes", {})
 
 
 def by_symbol(rows: list[dict]) -> dict[str, dict]:

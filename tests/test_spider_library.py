@@ -17,32 +17,14 @@ from crawler.spiders.library import (
 )
 from mirror import Mirror
 from tests.corpus import CORPUS
-from tests.crawl_harness import Crawl, events_of
-from tracker.crawl import CrawlResult
-from tracker.models import Capture, Document, Resource, Version
+from tests.crawl_harness import Crawl, events_of, latest_rows, outcomes
+from tracker.models import Capture, Document, Version
 from tracker.records import get_kind
 from tracker.store import Store
 
 MARCXML = Path(CORPUS) / "digital-library" / "search-191a-A_C.3_78_L-marcxml.xml"
 LANGS = {"ar": "العربية", "zh": "中文", "en": "English", "fr": "Français", "ru": "Русский",
          "es": "Español"}  # fmt: skip
-
-
-def outcomes(result: CrawlResult) -> dict[str, int]:
-    return result.counts.get("outcomes", {})
-
-
-def latest_rows(store: Store, key: str) -> list[dict]:
-    with store.db.session() as s:
-        version = s.scalars(
-            select(Version)
-            .join(Resource, Version.resource_id == Resource.id)
-            .join(Document)
-            .where(Document.kind == "library", Document.key == key)
-            .order_by(Version.seq.desc())
-        ).first()
-        assert version is not None, key
-        return version.records["rows"]
 
 
 # -- the parser, on the real answer ------------------------------------------------------------
@@ -127,7 +109,10 @@ def test_first_crawl_challenge_005_and_adoption(
     assert first.counts["requests"] == 1 + 2 + 3  # robots.txt, two symbols, three pages
     evs = events_of(store, first.run_id)
     assert len(evs) == 15 and {t for t, _ in evs} == {"new_document"}
-    assert latest_rows(store, "A/C.3/78/L.49/Rev.1")[0]["related"][1]["symbol"] == "A/RES/78/213"
+    assert (
+        latest_rows(store, "A/C.3/78/L.49/Rev.1", kind="library")[0]["related"][1]["symbol"]
+        == "A/RES/78/213"
+    )
 
     un_mirror.library_challenge(True)
     walled = crawl("library", *targets, page_size=5)

@@ -4,7 +4,6 @@ end to end against the local UN mirror on both database backends."""
 from __future__ import annotations
 
 import json
-import urllib.request
 from typing import Any
 
 import pytest
@@ -21,8 +20,8 @@ from crawler.spiders.treaties import (
     untc_url,
 )
 from mirror import Mirror
-from tests.crawl_harness import Crawl, events_of
-from tracker.models import Capture, Document, Resource, Version
+from tests.crawl_harness import Crawl, events_of, fetch, latest_rows, outcomes
+from tracker.models import Capture, Document, Resource
 from tracker.records import get_kind
 from tracker.store import Store
 
@@ -30,32 +29,9 @@ KIND = get_kind("treaty_participants")
 UNTC_TPNW = "untc:XXVI-9"
 
 
-def fetch(url: str, data: bytes | None = None) -> bytes:
-    headers = {"Content-Type": "application/json"} if data else {}
-    with urllib.request.urlopen(urllib.request.Request(url, data, headers), timeout=10) as r:
-        return r.read()
-
-
 def graphql_answer(mirror: Mirror, short: str = "tpnw") -> Any:
     body = json.dumps({"query": GRAPHQL_QUERY % short}).encode()
     return json.loads(fetch(mirror.url("unoda_gql", "/"), body))
-
-
-def outcomes(result: Any) -> dict[str, int]:
-    return result.counts.get("outcomes", {})
-
-
-def latest_rows(store: Store, key: str) -> list[dict[str, Any]]:
-    with store.db.session() as s:
-        version = s.scalars(
-            select(Version)
-            .join(Resource, Version.resource_id == Resource.id)
-            .join(Document)
-            .where(Document.kind == "treaty", Document.key == key)
-            .order_by(Version.id.desc())
-        ).first()
-        assert version is not None and version.records is not None
-        return version.records["rows"]
 
 
 def captures_of(store: Store, key: str) -> list[tuple[str, str | None]]:
@@ -163,7 +139,9 @@ def test_first_crawl_unchanged_then_ratification(
         ("new_document", "tpnw: new document"),
         ("new_document", "untc:XXVI-9: new document"),
     ]
-    assert len(latest_rows(store, "tpnw")) == len(latest_rows(store, UNTC_TPNW)) == 13
+    assert (
+        len(latest_rows(store, "tpnw", kind="treaty")) == len(latest_rows(store, UNTC_TPNW)) == 13
+    )
 
     again = crawl("treaties", "tpnw", UNTC_TPNW)
     assert outcomes(again) == {"unchanged": 2}

@@ -3,9 +3,6 @@ to end against the local UN mirror on both database backends."""
 
 from __future__ import annotations
 
-import urllib.request
-from typing import Any
-
 import pytest
 from sqlalchemy import select
 
@@ -23,8 +20,8 @@ from crawler.spiders.unoda import (
 )
 from mirror import Mirror
 from mirror.sites.unoda import REPLIES_PAGE
-from tests.crawl_harness import Crawl, events_of
-from tracker.models import Capture, Document, Resource, Version
+from tests.crawl_harness import Crawl, events_of, fetch, latest_rows, outcomes
+from tracker.models import Capture, Document, Resource
 from tracker.records import get_kind
 from tracker.settings import Settings
 from tracker.store import Store
@@ -39,28 +36,6 @@ FOLDER = (
     "https://docs-library.unoda.org/Convention%5Fon%5FCertain%5FConventional%5FWeapons%5F-Group"
     "%5Fof%5FGovernmental%5FExperts%5Fon%5FLethal%5FAutonomous%5FWeapons%5FSystems%5F%282025%29"
 )
-
-
-def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=10) as r:
-        return r.read()
-
-
-def outcomes(result: Any) -> dict[str, int]:
-    return result.counts.get("outcomes", {})
-
-
-def latest_rows(store: Store, key: str) -> list[dict[str, Any]]:
-    with store.db.session() as s:
-        version = s.scalars(
-            select(Version)
-            .join(Resource, Version.resource_id == Resource.id)
-            .join(Document)
-            .where(Document.key == key)
-            .order_by(Version.id.desc())
-        ).first()
-        assert version is not None and version.records is not None
-        return version.records["rows"]
 
 
 def last_error(store: Store, key: str) -> tuple[str, str | None]:
