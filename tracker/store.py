@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker import citations as citation_extractor
+from tracker import search as search_index
 from tracker.blobs import BlobStore, sha256_hex
 from tracker.db import Database
 from tracker.diff import change_stats, compute_diff
@@ -457,6 +458,7 @@ class Store:
         res.latest_version_id = version.id
         if not doc.title and version.title:
             doc.title = version.title
+        search_index.index_version(session, version, extraction.text)  # migration 0003
         label = _resource_label(doc, res)
         title = f" - {version.title}" if version.title else ""
         events: list[Event] = []
