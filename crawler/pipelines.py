@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from crawler.items import CaptureItem, WatchItem
+from tracker.alerts.outbox import event_sink_for_settings
 from tracker.db import Database
 from tracker.settings import load_settings
 from tracker.store import CaptureInput, Store
@@ -24,7 +25,10 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         settings = load_settings()
-        self.store = Store(Database.from_settings(settings), settings)
+        # Events and their alert deliveries are written in the same transaction (the outbox).
+        self.store = Store(
+            Database.from_settings(settings), settings, event_sink=event_sink_for_settings(settings)
+        )
 
     def close_spider(self) -> None:
         if self.store is not None:

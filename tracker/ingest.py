@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tracker.alerts.outbox import event_sink_for_settings
 from tracker.db import Database
 from tracker.extract import ExtractionError, extract_text, sniff_media_type
 from tracker.settings import Settings
@@ -71,7 +72,8 @@ def ingest_file(
         fetched_at=datetime.now(UTC),
         source="ingest",
     )
-    result = Store(db, settings).record_capture(inp)
+    store = Store(db, settings, event_sink=event_sink_for_settings(settings))
+    result = store.record_capture(inp)
     out = asdict(result)
     out.update(key=key, lang=lang, format=fmt, outcome=str(result.outcome))
     return out
