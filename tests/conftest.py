@@ -19,7 +19,7 @@ from tracker.db import Database, upgrade
 from tracker.settings import Settings
 from tracker.store import Store
 
-pytest_plugins = ["tests.mirror_fixture", "tests.crawl_harness"]
+pytest_plugins = ["tests.mirror_fixture", "tests.crawl_harness", "tests.service_harness"]
 
 PG_ADMIN_URL = os.environ.get(
     "DISARMWATCH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -484,6 +484,13 @@ def db_current() -> None:
     console.print(f"current: {current_revision(db.engine) or 'empty'}; head: {head_revision()}")
 
 
+from tracker.cli_alerts import alerts_app  # noqa: E402 - the alert commands
+from tracker.cli_service import register  # noqa: E402 - the service's commands
+
+app.add_typer(alerts_app, name="alerts")
+register(app)
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,167 @@
+"""Service benchmark: many sources on one-minute schedules, scheduling delay, RSS, no overlap.
+
+    python bench/bench_service.py --sources 500 --minutes 3 --crawl stub
+    python bench/bench_service.py --sources 30 --minutes 3 --crawl igov
+
+The service runs in this process (scheduler only, SQLite in a temporary directory), so its RSS
+is this process's (crawl children are separate processes and not counted). `--crawl igov` runs
+real crawls (`igov` spider, one request each) against `disarmwatch mirror` started as a separate
+process; `--crawl stub` replaces the crawl child by `true`, which measures the scheduler, the job
+store and the crawl-run bookkeeping without Scrapy's start-up cost (about 1 s of CPU per crawl,
+which no 2-CPU machine can pay 500 times a minute).
+
+Scheduling delay: seconds between a run's scheduled time (jitter included) and its start in a
+worker thread. Overlap: two runs of one source whose [started, finished] intervals intersect.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import select  # noqa: E402
+
+import tracker.crawl  # noqa: E402
+from tracker.config import Config, Source  # noqa: E402
+from tracker.db import Database  # noqa: E402
+from tracker.models import CrawlRun  # noqa: E402
+from tracker.service.runner import Service, ServiceOptions  # noqa: E402
+from tracker.settings import SITE_URL_FIELDS, load_settings  # noqa: E402
+
+FAST = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "LOG_LEVEL": "WARNING"}
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def start_mirror() -> tuple[subprocess.Popen[str], dict[str, str]]:
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "disarmwatch"), "mirror"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    env: dict[str, str] = {}
+    assert proc.stdout is not None
+    while len(env) < len(SITE_URL_FIELDS):
+        line = proc.stdout.readline()
+        if line.startswith("export "):
+            name, value = line.removeprefix("export ").strip().split("=", 1)
+            env[name] = value
+    return proc, env
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def overlaps(db: Database) -> int:
+    with db.session() as session:
+        runs = session.scalars(select(CrawlRun).order_by(CrawlRun.source, CrawlRun.started_at))
+        count, last = 0, {}
+        for run in runs:
+            prev = last.get(run.source)
+            if prev is not None and prev.finished_at and run.started_at < prev.finished_at:
+                count += 1
+            last[run.source] = run
+    return count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sources", type=int, default=500)
+    parser.add_argument("--minutes", type=float, default=3)
+    parser.add_argument("--crawl", choices=("stub", "igov"), default="stub")
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--jitter", type=int, default=0, help="seconds of jitter per source")
+    args = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="dw-bench-service-"))
+    os.environ["DISARMWATCH_DATA_DIR"] = str(scratch)
+    os.environ["DISARMWATCH_DATABASE_URL"] = f"sqlite:///{scratch / 'bench.db'}"
+    os.environ["DISARMWATCH_CONFIG"] = str(scratch / "none.toml")
+    (scratch / "none.toml").write_text("[disarmwatch]\n")
+    mirror = None
+    if args.crawl == "igov":
+        mirror, env = start_mirror()
+        os.environ.update(env)
+    else:
+        original = tracker.crawl.crawl_command
+
+        def stub(*a: Any, **k: Any) -> list[str]:
+            original(*a, **k)  # same argument handling, then a child that does nothing
+            return ["true"]
+
+        tracker.crawl.crawl_command = stub  # type: ignore[assignment]
+    settings = load_settings()
+    db = Database.from_settings(settings)
+    config = Config(
+        sources=[
+            Source(
+                f"s{i:04d}", "igov", ["EIGHTIETH/First Committee"], every="1m", jitter=args.jitter
+            )
+            for i in range(args.sources)
+        ]
+    )
+    options = ServiceOptions(web=False, workers=args.workers, scrapy_settings=FAST)
+    service = Service(settings, config, db, options)
+    rss_idle: list[float] = []
+    rss_all: list[float] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(1.0):
+            value = rss_mb()
+            rss_all.append(value)
+            if service.jobs is not None and not service.jobs.running_sources():
+                rss_idle.append(value)
+
+    threading.Thread(target=sample, daemon=True).start()
+    started = time.monotonic()
+    service.start()
+    time.sleep(args.minutes * 60)
+    done.set()
+    assert service.jobs is not None
+    delays = list(service.jobs.delays)
+    skipped = service.jobs.skipped_overlaps
+    service.shutdown()
+    with db.session() as session:
+        runs = session.scalars(select(CrawlRun)).all()
+        statuses: dict[str, int] = {}
+        for run in runs:
+            statuses[run.status] = statuses.get(run.status, 0) + 1
+    print(
+        f"crawl={args.crawl} sources={args.sources} minutes={args.minutes} "
+        f"workers={args.workers} jitter={args.jitter} cpus={os.cpu_count()}"
+    )
+    print(f"elapsed {time.monotonic() - started:.0f} s; runs {len(runs)} {statuses}")
+    print(
+        f"scheduling delay: n={len(delays)} median={statistics.median(delays):.3f} s "
+        f"p95={percentile(delays, 0.95):.3f} s max={max(delays):.3f} s"
+    )
+    print(
+        f"service RSS: idle (no crawl running) max={max(rss_idle, default=float('nan')):.0f} MB "
+        f"({len(rss_idle)} samples); overall max={max(rss_all):.0f} MB"
+    )
+    print(f"overlapping runs of one source: {overlaps(db)}; runs skipped as overlap: {skipped}")
+    db.dispose()
+    if mirror is not None:
+        mirror.terminate()
+
+
+if __name__ == "__main__":
+    main()
