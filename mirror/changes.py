@@ -6,6 +6,7 @@ The same names serve the Python API (Mirror.apply / Mirror.<name>), the HTTP con
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -13,8 +14,9 @@ from typing import Any
 
 from lxml import etree
 
+from mirror import pdfedit
 from mirror.corpus import MARC_NS, REPLY_FOLDER
-from mirror.documents import text_of
+from mirror.documents import job_of, read_pdf, text_of
 from mirror.faults import Fault, Faults
 from mirror.sites.library import build_record, record_symbol
 from mirror.state import Doc, FeedItem, MeetingDoc, MirrorState, Participant, Reply
@@ -86,7 +88,7 @@ def rerender(
 ) -> dict[str, Any]:
     """The same text laid out again (another font size): new bytes, no change of substance."""
     doc = state.docs[(symbol, lang)]
-    if doc.path is not None and doc.paragraphs is None:
+    if doc.path is not None and (doc.paragraphs is None or doc.data is not None):
         raise ValueError(f"{symbol} ({lang}) is a corpus file: only rendered documents re-render")
     doc.font_size = size
     return {"symbol": symbol, "lang": lang, "size": size}
@@ -142,8 +144,26 @@ def revise(
     old: str | None = None,
     new: str | None = None,
 ) -> dict[str, Any]:
-    """Amend a real paragraph: in place (same symbol, new bytes), or published as `/Rev.N`."""
+    """Amend a real paragraph: in place (same symbol, new bytes), or published as `/Rev.N`.
+
+    In place, a real corpus PDF keeps its pages: the amended lines are re-set on their page
+    and nothing else changes (method "pages"). Rendered documents, and corpus files where that
+    cannot be done (see mirror.pdfedit), are rendered again from the amended paragraphs
+    (method "render"); `/Rev.N` is always a new rendered document."""
     doc = state.docs[(symbol, lang)]
+    if rev is None and doc.path is not None and doc.content_type == "application/pdf":
+        # A real PDF amended in place keeps its real pages: only the amended lines are re-set
+        # (mirror.pdfedit), so the new version's text differs by the amendment alone.
+        amended = pdfedit.amend_pdf(doc.data or read_pdf(doc.path), old, new)
+        if amended is not None:
+            paras = text_of(doc, ctx.charter_dir)
+            with contextlib.suppress(ValueError):  # the Word file follows where it can
+                paras = _amend(paras, old, new) if old is not None else paras
+            job_of(state, doc)  # the real job number (and so the URL) stays
+            doc.data = amended
+            doc.paragraphs = paras
+            doc.published = state.tick()
+            return {"symbol": symbol, "lang": lang, "method": "pages"}
     paras = _amend(text_of(doc, ctx.charter_dir), old, new)
     if rev is not None:
         target = f"{symbol}/Rev.{rev}"
@@ -154,7 +174,7 @@ def revise(
     doc.data = None
     if doc.path is not None:
         doc.job = doc.job or None  # keep the job number (and so the URL) of the original
-    return {"symbol": symbol, "lang": lang}
+    return {"symbol": symbol, "lang": lang, "method": "render"}
 
 
 @change("set_content_type")

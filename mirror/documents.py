@@ -22,7 +22,8 @@ _CHARTER_SLICE = 25
 
 
 @lru_cache(maxsize=256)
-def _read(path: Path) -> bytes:
+def read_pdf(path: Path) -> bytes:
+    """A corpus file's bytes (cached: many Mirror instances serve the same files)."""
     return path.read_bytes()
 
 
@@ -67,7 +68,7 @@ def pdf_bytes(state: MirrorState, doc: Doc, charter_dir: Path) -> bytes:
     if doc.data is not None:
         return doc.data
     if doc.path is not None and doc.paragraphs is None:
-        return _read(doc.path)
+        return read_pdf(doc.path)
     paras = text_of(doc, charter_dir)
     job = job_of(state, doc)
     key = hashlib.sha256(

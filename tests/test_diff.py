@@ -465,3 +465,15 @@ def test_random_edits_round_trip():
         change_stats(diff)
         render_side_by_side_html(diff)
         excerpt(diff, max_chars=rng.randrange(20, 300))
+
+
+def test_excerpt_skips_whitespace_only_changes():
+    head = "United Nations A/C.1/80/L.1\n\nGeneral Assembly Distr.: Limited\n\n8 October 2025"
+    new_head = "United Nations A/C.1/80/L.1\n\nGeneral Assembly\n\nDistr.: Limited 8 October 2025"
+    body = "\n\n1. Urges all parties to adhere to the Treaty on the Non- Proliferation;3"
+    new_body = body.replace("Non- Proliferation;", "Non-Proliferation, and to report;")
+    text = excerpt(compute_diff(head + body, new_head + new_body))
+    assert text.startswith("…") and "{+, and to report+}" in text
+    assert "[- -]" not in text and "{+ +}" not in text and "Distr." not in text
+    assert excerpt(compute_diff(head, new_head)) == diffmod.WHITESPACE_ONLY
+    assert len(excerpt(compute_diff(head, new_head), max_chars=20)) <= 20

@@ -278,3 +278,40 @@ def test_reflow_without_geometry_uses_text_cues() -> None:
         "2. Calls upon all countries of the region that have not yet done so, to agree to "
         "place all their nuclear activities under safeguards;",
     ]
+
+
+# -- furniture seen when a page is laid out again (mirror renderer) ---------------------------
+
+
+def _mirror_pdf(paragraphs: list[str], header: str = "A/C.1/80/L.1") -> bytes:
+    from mirror.render import render_pdf as mirror_render
+
+    return mirror_render(paragraphs, "en", header=header, job="25-16208", size=11.0)
+
+
+def test_barcode_opening_a_line_of_text_is_removed() -> None:
+    text = extract_text(
+        _mirror_pdf(["Original: English", "*2516208* Eightieth session First Committee"])
+    ).text
+    assert "2516208" not in text and "Eightieth session First Committee" in text
+
+
+def test_footnote_rule_and_running_header_after_footnotes_are_removed() -> None:
+    filler = [charter_paragraphs("en")[i] for i in range(40)]
+    body = [
+        *filler[:20],
+        "__________________",
+        "1 Resolution S-10/2.",
+        "A/C.1/80/L.1",
+        *filler[20:],
+    ]
+    text = extract_text(_mirror_pdf(body)).text
+    assert "____" not in text
+    assert "Resolution S-10/2." in text
+    assert "A/C.1/80/L.1" not in text  # the running header, on every page and after a footnote
+
+
+def test_rule_lines_inside_real_footnote_blocks_do_not_reach_the_text() -> None:
+    for name in ("A_C.1_80_L.1.pdf", "A_RES_79_16.pdf", "A_RES_70_10.pdf"):
+        assert "___" not in extract(name).text
+        assert not re.search(r"\*\d{7}\*", extract(name).text)

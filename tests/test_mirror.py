@@ -293,3 +293,42 @@ def test_stop_closes_every_port() -> None:
     with pytest.raises(OSError):
         conn.request("GET", "/robots.txt")
         conn.getresponse()
+
+
+@pytest.mark.parametrize(
+    ("symbol", "old", "new"),
+    [
+        ("A/C.1/80/L.1", None, None),  # the demo's revision: the first operative paragraph
+        ("A/RES/79/16", None, None),
+        ("A/C.1/80/L.1", "in order to move towards", "in order to move decisively towards"),
+    ],
+)
+def test_revision_in_place_changes_only_the_amendment(
+    un_mirror: Mirror, symbol: str, old: str | None, new: str | None
+) -> None:
+    from tracker.diff import INSERT, change_stats, compute_diff, excerpt
+    from tracker.extract import extract_text
+
+    url = un_mirror.url("undocs", f"/en/{symbol}")
+    before = follow(url)
+    result = un_mirror.revise(symbol, old=old, new=new)
+    after = follow(url)
+    assert result["method"] == "pages"  # the real pages, one paragraph re-set
+    assert after[3][-1] == before[3][-1] and after[2] != before[2]
+    assert follow(url)[2] == after[2]  # deterministic bytes
+    diff = compute_diff(extract_text(before[2]).text, extract_text(after[2]).text)
+    stats = change_stats(diff)
+    assert (stats.paragraphs_changed, stats.paragraphs_added, stats.paragraphs_removed) == (1, 0, 0)
+    added = "".join(t for op, t in diff.ops if op == INSERT)
+    if old is None:
+        assert added == ", and to report thereon without delay" and stats.chars_removed == 0
+        assert "{+, and to report thereon without delay+}" in excerpt(diff)
+    else:
+        assert added == "decisively " and stats.chars_removed == 0
+
+
+def test_same_revision_gives_same_bytes() -> None:
+    from mirror.pdfedit import amend_pdf
+
+    data = (Mirror().corpus_dir / "pdf" / "A_C.1_80_L.2.pdf").read_bytes()
+    assert amend_pdf(data) == amend_pdf(data) != data

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from mirror import Mirror
 from tests.corpus import corpus_pdf
 from tests.crawl_harness import Crawl, events_of, outcomes
-from tracker.models import Capture, Watch
+from tracker.models import Capture, Version, Watch
 from tracker.store import Store
 
 
@@ -44,6 +44,11 @@ def test_revision_in_place_is_one_new_version(
     evs = events_of(store, result.run_id)
     assert [t for t, _ in evs] == ["new_version"]
     assert "version 2" in evs[0][1]
+    # The real pages are kept: the new version differs by the amended paragraph alone.
+    with store.db.session() as s:
+        stats = s.scalars(select(Version.stats).order_by(Version.id.desc())).first()
+    assert (stats["paragraphs_changed"], stats["paragraphs_added"]) == (1, 0)
+    assert stats["paragraphs_removed"] == 0
 
 
 def test_unknown_symbol_and_faults_raise_no_event(

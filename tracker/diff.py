@@ -648,17 +648,50 @@ def _tail(text: str, n: int) -> str:
     return "…" + text[cut_tail(text, n - 1, slack=15) :]
 
 
+WHITESPACE_ONLY = "(only spacing and line breaks changed)"
+
+
+def _substantive_ops(ops: list[Op]) -> list[Op]:
+    """``ops`` with every change that only touches whitespace (a space, a line or paragraph
+    break moved, added or removed) shown as its new text, unchanged: such changes are layout,
+    not substance, and would otherwise be all an excerpt shows."""
+    out: list[Op] = []
+    group: list[Op] = []
+
+    def flush() -> None:
+        if group and all(not t.strip() for _, t in group):
+            out.append((EQUAL, "".join(t for op, t in group if op == INSERT)))
+        else:
+            out.extend(group)
+        group.clear()
+
+    for op, text in ops:
+        if op == EQUAL:
+            flush()
+            out.append((op, text))
+        else:
+            group.append((op, text))
+    flush()
+    return out
+
+
 def excerpt(diff: Diff, *, max_chars: int = 300, context: int = 40) -> str:
-    """Short plain-text excerpt around the first changes, for alert messages.
+    """Short plain-text excerpt around the first substantive changes, for alert messages.
 
     Removed text is shown as ``[-…-]``, added text as ``{+…+}`` (wdiff style), with up to
     ``context`` characters of unchanged text around; whitespace runs become single spaces.
-    Never longer than ``max_chars`` and never cuts inside a character sequence.
+    Changes of whitespace alone (line and paragraph breaks moved) are not marked and do not
+    choose where the excerpt starts; when nothing else changed, the excerpt says so
+    (``WHITESPACE_ONLY``). Never longer than ``max_chars`` and never cuts inside a character
+    sequence.
     """
-    ops = [(op, _squash(t)) for op, t in diff.ops if t]
+    if not diff.changed:
+        return ""
+    ops = [(op, _squash(t)) for op, t in _substantive_ops(diff.ops) if t]
+    ops = merge_ops([(op, t) for op, t in ops if t])
     first = next((i for i, (op, _) in enumerate(ops) if op != EQUAL), None)
     if first is None:
-        return ""
+        return _head(WHITESPACE_ONLY, max_chars)
     pieces: list[str] = []
     budget = max_chars
     if first > 0:

@@ -9,7 +9,8 @@ Looked at in the corpus (A/C.1/80/L.*, A/RES/79/*, A/79/88, the French and Spani
 
 Rules, from safest to broadest:
 1. anywhere: lines that can only be furniture (job number with language letter, barcode,
-   "Please recycle");
+   "Please recycle"), a barcode opening a line of text, and the running header (a symbol alone
+   on a line, in the header band of two pages or more) wherever else it appears;
 2. in a header/footer band only: lines that are nothing but a symbol, a page number ("5/9", "3",
    "Page 3"), a job number, or a mix of these;
 3. a header band (page 2 onwards, all smaller than body text) that contains a symbol: the whole
@@ -42,12 +43,24 @@ _STRONG = re.compile(
     r"|Please\s+recycle\b.*|Merci de recycler\b.*|Sírvase reciclar\b.*)$",
     re.IGNORECASE,
 )
+# A barcode ("*2516208*") opening a line that also holds text (a masthead line read as one).
+_BARCODE_PREFIX = re.compile(r"^\*\d{7,9}\*\s+(?=\S)")
 _WEAK_PARTS = re.compile(rf"^(?:\s*(?:{_JOB}|{_PAGE}|{SYMBOL}|/\s*\.\s*\.\s*\.))+\s*$")
 _FOOTNOTE_RULE = re.compile(r"^_{5,}$")
+_SYMBOL_ONLY = re.compile(rf"^{SYMBOL}$")
 
 
 def is_strong_furniture(text: str) -> bool:
     return bool(_STRONG.match(text))
+
+
+def strip_barcode(text: str) -> str:
+    """A line without the barcode it starts with ("*2516208* Eightieth session")."""
+    return _BARCODE_PREFIX.sub("", text) if text.startswith("*") else text
+
+
+def is_footnote_rule(text: str) -> bool:
+    return bool(_FOOTNOTE_RULE.match(text))
 
 
 def is_weak_furniture(text: str) -> bool:
@@ -113,12 +126,21 @@ def remove_furniture(pages: list[Page]) -> int:
         if count >= threshold and sum(ch.isalnum() for ch in key) >= 4
     }
 
+    # The running header (the symbol alone on a line) seen on several pages is furniture
+    # wherever it sits: some layouts put it after the footnotes, outside the band.
+    headers: Counter[str] = Counter()
+    for page, (head, _foot) in zip(pages, bands, strict=True):
+        headers.update({page.lines[i].text for i in head if _SYMBOL_ONLY.match(page.lines[i].text)})
+    running = {text for text, count in headers.items() if count >= 2}
+
     removed = 0
     for page, (head, foot) in zip(pages, bands, strict=True):
         drop: set[int] = set()
         for i, line in enumerate(page.lines):
-            if is_strong_furniture(line.text):
+            if is_strong_furniture(line.text) or line.text in running:
                 drop.add(i)
+            elif line.text.startswith("*"):
+                line.text = strip_barcode(line.text)
         for i in head + foot:
             text = page.lines[i].text
             if is_weak_furniture(text) or _repeat_key(text) in repeated:

@@ -21,7 +21,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from tracker.extract.furniture import body_font_size, split_footnotes
+from tracker.extract.furniture import body_font_size, is_footnote_rule, split_footnotes
 from tracker.extract.layout import Line, Page
 from tracker.extract.normalise import clean_line
 from tracker.extract.pdf import HYPHEN_BREAK
@@ -254,7 +254,7 @@ class _Builder:
             self.typical_chars = max(lengths[int(0.8 * (len(lengths) - 1))], 20)
         for i, line in enumerate(body):
             text = clean_line(line.text)
-            if not text:
+            if not text or is_footnote_rule(text):  # a second rule (continued footnotes)
                 continue
             if self.prev is None or not self.parts or self._breaks(self.prev, line, i == 0):
                 self._flush()
@@ -272,7 +272,7 @@ def _footnotes(lines: list[Line]) -> list[str]:
     notes: list[str] = []
     for line in lines:
         text = clean_line(line.text)
-        if not text:
+        if not text or is_footnote_rule(text):
             continue
         if not notes or _FOOTNOTE_START.match(text) or notes[-1].strip().isdigit():
             if notes and notes[-1].strip().isdigit():  # a lone superscript number, then its text
