@@ -125,7 +125,7 @@ def run(url: str) -> None:
     print(
         f"{backend}: {EVENTS} events x {RULES} rules -> {queued} deliveries; matched and "
         f"inserted in {in_sink:.2f} s, {elapsed:.2f} s with the {len(batches)} commits; "
-        f"nproc {os.cpu_count()}, {cpu}"
+        f"nproc {os.cpu_count()}, {cpu}, load average {os.getloadavg()[0]:.2f}"
     )
     db.dispose()
 

@@ -108,5 +108,5 @@ def test_unknown_document_is_a_clear_error(run) -> None:
 
 
 def test_db_upgrade_and_current(run) -> None:
-    assert "-> 0003" in run("db", "upgrade")
-    assert "current: 0003" in run("db", "current")
+    assert "-> 0004" in run("db", "upgrade")
+    assert "current: 0004" in run("db", "current")

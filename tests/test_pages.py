@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import re
+from urllib.parse import parse_qsl
 
 from tests.web_fixtures import WebEnv, web  # noqa: F401 - the fixture
 from tests.webdata import AR_ADDED, CITED, EN_ADDED, SYMBOL, TREATY, ZH_ADDED
+from tracker.web import pages
 
 HTML = {"Accept": "text/html"}
 
@@ -48,6 +51,24 @@ def test_document_page(web: WebEnv) -> None:  # noqa: F811
     cited_page = page(web, f"/documents/{CITED}")
     assert f'<a href="/documents/{SYMBOL}">{SYMBOL}</a>' in cited_page
     assert "new document" in body  # its events
+
+
+def test_document_timeline_pages_to_older_versions(web: WebEnv, monkeypatch) -> None:  # noqa: F811
+    # The timeline shows the newest TIMELINE versions; "Older versions" pages back by seq.
+    monkeypatch.setattr(pages, "TIMELINE", 2)
+    v1, v2, v3 = web.data.versions["en"]
+    body = page(web, f"/documents/{SYMBOL}")
+    assert f'href="/versions/{v3}"' in body and f'href="/versions/{v2}"' in body
+    assert f'href="/versions/{v1}"' not in body
+    assert f'href="/diff?from={v1}&amp;to={v2}"' in body  # the oldest shown still links its diff
+    link = re.search(r'<a rel="next" href="([^"]+)#timeline">Older versions</a>', body)
+    assert link is not None and "before=2" in link.group(1)
+    path, _, query = html.unescape(link.group(1)).partition("?")
+    older = page(web, path, **dict(parse_qsl(query)))
+    assert f'href="/versions/{v1}"' in older and f'href="/versions/{v2}"' not in older
+    assert "Older versions" not in older and "Newest versions" in older
+    assert "Latest text" not in older  # the excerpt belongs to the newest page
+    assert "No version before version 1." in page(web, f"/documents/{SYMBOL}", before=1)
 
 
 def test_chinese_and_arabic_tabs(web: WebEnv) -> None:  # noqa: F811

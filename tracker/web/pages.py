@@ -5,14 +5,17 @@ Everything works without JavaScript: language tabs and view switches are plain l
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import date
-from typing import Annotated, Any
+from threading import Lock
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.blobs import BlobStore
 from tracker.config import Config
 from tracker.diff import change_stats
 from tracker.diff_render import render_inline_html, render_side_by_side_html
@@ -21,12 +24,12 @@ from tracker.queries import citations_of, version_text
 from tracker.settings import Settings
 from tracker.web import chart, data, events, sources, treaty
 from tracker.web.deps import get_config, get_session, get_settings
-from tracker.web.render import render
+from tracker.web.render import number, render
 
 router = APIRouter(include_in_schema=False)
 SessionDep = Annotated[Session, Depends(get_session)]
 MAX_ID = 2**31 - 1
-TIMELINE = 100  # versions shown on a document page; the API pages through the rest
+TIMELINE = 100  # versions per page of a document page's timeline (`?before=` for older ones)
 EXCERPT = 4000  # characters of the latest text shown on a document page
 
 
@@ -90,6 +93,85 @@ def _pick_resource(resources: list[Resource], lang: str | None, fmt: str | None)
     return candidates[0] if candidates else None
 
 
+class TimelineRow(NamedTuple):
+    """One line of a document page's version timeline, ready to print (no ORM object, no
+    per-row formatting in the template: rows are most of the page's rendering time)."""
+
+    id: int
+    seq: int
+    seen: str  # ISO 8601
+    seen_minute: str  # "YYYY-MM-DD HH:MM"
+    size: str  # text bytes, with thousands separators
+    pages: int | None
+    added: str | None  # characters added/removed, when counted
+    removed: str | None
+    replaced: bool
+    identical: bool
+    previous_id: int | None  # the version before it, for the diff link
+
+
+_TIMELINE_COLUMNS = (
+    Version.id,
+    Version.seq,
+    Version.first_seen_at,
+    Version.text_size,
+    Version.pages,
+    Version.stats,
+    Version.text_identical,
+    Version.text_sha256,
+)
+
+
+def _timeline(rows: list[Any]) -> list[TimelineRow]:
+    """`rows`: newest first, one more than shown (the previous version of the oldest shown)."""
+    ids_by_seq = {r.seq: r.id for r in rows}
+    out = []
+    for r in rows[:TIMELINE]:
+        stats = r.stats or {}
+        counted = bool(stats.get("chars_added") or stats.get("chars_removed"))
+        seen = data.iso(r.first_seen_at) or ""
+        out.append(
+            TimelineRow(
+                id=r.id,
+                seq=r.seq,
+                seen=seen,
+                seen_minute=seen.replace("T", " ")[:16],
+                size=number(r.text_size),
+                pages=r.pages,
+                added=number(stats.get("chars_added") or 0) if counted else None,
+                removed=number(stats.get("chars_removed") or 0) if counted else None,
+                replaced=not counted and bool(stats.get("replaced")),
+                identical=bool(r.text_identical),
+                previous_id=ids_by_seq.get(r.seq - 1),
+            )
+        )
+    return out
+
+
+# The excerpt of a text, by its digest (texts are immutable): a document page does not
+# decompress the whole latest text on every request.
+_EXCERPTS: OrderedDict[str, tuple[str, bool]] = OrderedDict()
+_EXCERPTS_SIZE = 256
+_EXCERPTS_LOCK = Lock()
+
+
+def _excerpt(session: Session, text_sha256: str | None) -> tuple[str, bool]:
+    if text_sha256 is None:
+        return "", False
+    with _EXCERPTS_LOCK:
+        found = _EXCERPTS.get(text_sha256)
+        if found is not None:
+            _EXCERPTS.move_to_end(text_sha256)
+            return found
+    text = BlobStore(session).get(text_sha256).decode("utf-8")
+    found = (text[:EXCERPT], len(text) > EXCERPT)
+    with _EXCERPTS_LOCK:
+        _EXCERPTS[text_sha256] = found
+        while len(_EXCERPTS) > _EXCERPTS_SIZE:
+            _EXCERPTS.popitem(last=False)
+    return found
+
+
 @router.get("/documents/{key:path}", response_class=HTMLResponse)
 def document_page(
     request: Request,
@@ -98,7 +180,9 @@ def document_page(
     kind: Annotated[str | None, Query(max_length=32)] = None,
     lang: Annotated[str | None, Query(max_length=8)] = None,
     format: Annotated[str | None, Query(max_length=16)] = None,  # noqa: A002
+    before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> HTMLResponse:
+    """A document; its timeline shows the newest TIMELINE versions, `before=<seq>` older ones."""
     doc = data.find_document(session, key, kind)
     resources = list(
         session.execute(
@@ -109,21 +193,17 @@ def document_page(
     res = _pick_resource(resources, lang, format)
     if lang is not None and (res is None or res.lang != lang):
         raise HTTPException(404, f"{doc.key} has no {lang!r} version")
-    versions: list[Version] = []
-    excerpt, truncated = "", False
+    rows: list[Any] = []
+    excerpt, truncated, latest = "", False, None
     if res is not None:
-        versions = list(
-            session.execute(
-                select(Version)
-                .where(Version.resource_id == res.id)
-                .order_by(Version.seq.desc())
-                .limit(TIMELINE + 1)
-            ).scalars()
-        )
-        if versions:
-            text = version_text(session, versions[0])
-            excerpt, truncated = text[:EXCERPT], len(text) > EXCERPT
-    ids_by_seq = {v.seq: v.id for v in versions}
+        query = select(*_TIMELINE_COLUMNS).where(Version.resource_id == res.id)
+        if before is not None:
+            query = query.where(Version.seq < before)
+        rows = list(session.execute(query.order_by(Version.seq.desc()).limit(TIMELINE + 1)))
+        if rows and before is None:
+            latest = rows[0]
+            excerpt, truncated = _excerpt(session, latest.text_sha256)
+    timeline = _timeline(rows)
     cites = citations_of(session, doc.key)
     cited = {c["key"] for side in cites.values() for c in side}
     known = (
@@ -134,15 +214,17 @@ def document_page(
     return render(
         request,
         "document.html",
-        title=doc.key,
+        title=doc.key if before is None else f"{doc.key}: versions before {before}",
         doc=doc,
         detail=data.document_detail(session, doc),
         langs=langs,
         formats=[r for r in resources if res is not None and r.lang == res.lang],
         res=res,
-        versions=versions[:TIMELINE],
-        more_versions=len(versions) > TIMELINE,
-        previous_id=lambda v: ids_by_seq.get(v.seq - 1),
+        timeline=timeline,
+        before=before,
+        # The link to the next page: the versions older than the oldest one shown.
+        older_than=timeline[-1].seq if len(rows) > TIMELINE else None,
+        latest=latest,
         iso=data.iso,
         excerpt=excerpt,
         truncated=truncated,

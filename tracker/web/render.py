@@ -60,6 +60,8 @@ def environment() -> Environment:
         autoescape=True,  # every template, whatever its name: document text is never markup
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the code: no stat() of each template file on every render.
+        auto_reload=False,
     )
     env.globals.update(
         doc_url=doc_url,
