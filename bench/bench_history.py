@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 
+from bench.scratch_db import scratch_database, server_from_argv  # noqa: E402
 from tracker.blobs import compress, sha256_hex  # noqa: E402
 from tracker.db import Database, upgrade  # noqa: E402
 from tracker.models import Blob, Capture, Document, Resource, Version  # noqa: E402
@@ -152,19 +151,8 @@ def measure(url: str) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1].startswith("postgresql"):
-        admin = create_engine(sys.argv[1], isolation_level="AUTOCOMMIT")
-        name = f"dw_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            measure(sys.argv[1].rsplit("/", 1)[0] + "/" + name)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        measure(f"sqlite:///{tmp}/bench.db")
+    with scratch_database(server_from_argv(sys.argv)) as url:
+        measure(url)
 
 
 if __name__ == "__main__":

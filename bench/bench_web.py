@@ -18,9 +18,7 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -31,8 +29,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import httpx  # noqa: E402
 from bench_history import T0, fill  # noqa: E402
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
+from bench.scratch_db import scratch_database, server_from_argv  # noqa: E402
 from tracker.db import Database, upgrade  # noqa: E402
 from tracker.models import Event  # noqa: E402
 from tracker.settings import Settings  # noqa: E402
@@ -205,19 +204,8 @@ def run(url: str) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1].startswith("postgresql"):
-        admin = create_engine(sys.argv[1], isolation_level="AUTOCOMMIT")
-        name = f"dw_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            run(sys.argv[1].rsplit("/", 1)[0] + "/" + name)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        run(f"sqlite:///{tmp}/bench.db")
+    with scratch_database(server_from_argv(sys.argv)) as url:
+        run(url)
 
 
 if __name__ == "__main__":
