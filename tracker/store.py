@@ -462,6 +462,10 @@ class Store:
         label = _resource_label(doc, res)
         title = f" - {version.title}" if version.title else ""
         events: list[Event] = []
+
+        def emit(etype: EventType, summary: str, data: dict[str, Any] | None = None) -> None:
+            events.append(self._event(etype, doc, res, inp, now, summary, data or {}))
+
         if first_of_resource:
             others = session.execute(
                 select(Resource.lang, Resource.version_count).where(
@@ -475,42 +479,26 @@ class Store:
                 .where(Capture.resource_id == res.id, Capture.outcome == Outcome.NOT_AVAILABLE)
                 .limit(1)
             ).first()
-            if not doc_had_versions:
-                kind = EventType.DOCUMENT_PUBLISHED if waited else EventType.NEW_DOCUMENT
-                verb = "published" if waited else "new document"
-                events.append(self._event(kind, doc, res, inp, now, f"{label}: {verb}{title}", {}))
+            if not doc_had_versions and waited:
+                emit(EventType.DOCUMENT_PUBLISHED, f"{label}: published{title}")
+            elif not doc_had_versions:
+                emit(EventType.NEW_DOCUMENT, f"{label}: new document{title}")
             elif not same_lang:
-                events.append(
-                    self._event(
-                        EventType.NEW_LANGUAGE_VERSION,
-                        doc,
-                        res,
-                        inp,
-                        now,
-                        f"{doc.key}: new language version ({res.lang}){title}",
-                        {},
-                    )
+                emit(
+                    EventType.NEW_LANGUAGE_VERSION,
+                    f"{doc.key}: new language version ({res.lang}){title}",
                 )
             else:
-                events.append(
-                    self._event(
-                        EventType.NEW_VERSION,
-                        doc,
-                        res,
-                        inp,
-                        now,
-                        f"{label}: new {res.format} file{title}",
-                        {"format": res.format},
-                    )
+                emit(
+                    EventType.NEW_VERSION,
+                    f"{label}: new {res.format} file{title}",
+                    {"format": res.format},
                 )
         elif inp.records is not None:
-            kind = get_kind(inp.record_kind or "")
             old_rows = (latest.records or {}).get("rows", []) if latest is not None else []
-            label = str((doc.meta or {}).get("label") or doc.key)
-            for rec in kind.events(label, old_rows, inp.records):
-                events.append(
-                    self._event(EventType(rec.type), doc, res, inp, now, rec.summary, rec.data)
-                )
+            record_label = str((doc.meta or {}).get("label") or doc.key)
+            for rec in get_kind(inp.record_kind or "").events(record_label, old_rows, inp.records):
+                emit(EventType(rec.type), rec.summary, rec.data)
         elif not version.text_identical or self.settings.alert_text_identical:
             stats = version.stats or {}
             change = (
@@ -518,16 +506,10 @@ class Store:
                 if stats.get("replaced")
                 else f"+{stats.get('chars_added', 0)}/-{stats.get('chars_removed', 0)} characters"
             )
-            events.append(
-                self._event(
-                    EventType.NEW_VERSION,
-                    doc,
-                    res,
-                    inp,
-                    now,
-                    f"{label}: version {version.seq} ({change})",
-                    {"seq": version.seq, "stats": stats, "text_identical": version.text_identical},
-                )
+            emit(
+                EventType.NEW_VERSION,
+                f"{label}: version {version.seq} ({change})",
+                {"seq": version.seq, "stats": stats, "text_identical": version.text_identical},
             )
         for ev in events:
             ev.version_id = version.id
