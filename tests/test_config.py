@@ -136,3 +136,13 @@ def test_config_spiders_are_the_crawlers_spiders() -> None:
     from tracker.config import SPIDERS
 
     assert sorted(SpiderLoader.from_settings(get_project_settings()).list()) == sorted(SPIDERS)
+
+
+def test_readme_rule_examples_are_valid() -> None:
+    import re
+
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    blocks = re.findall(r"```toml\n(.*?)```", readme.read_text("utf-8"), re.S)
+    assert blocks, "the README shows alert rules"
+    for block in blocks:
+        assert parse_config(block, readme, {}).rules
