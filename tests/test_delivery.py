@@ -271,3 +271,15 @@ def test_two_workers_never_send_the_same_row(db, settings) -> None:
         t.join()
     assert len(sent) == 20 and len(set(sent)) == 20
     assert {state for _, state, _ in states(db)} == {"sent"}
+
+
+def test_rule_without_max_attempts_uses_the_setting(db, settings) -> None:
+    settings.delivery_backoff = 1
+    settings.delivery_max_attempts = 2
+    config = Config(rules=[Rule(name="hook", channels=[f"json://127.0.0.1:{free_port()}/x"])])
+    assert config.rules[0].max_attempts is None
+    Store(db, settings, event_sink=OutboxSink(config)).record_capture(text("A/79/88", BASE))
+    deliverer = Deliverer(db, settings, config)
+    t0 = later()
+    outcomes = [deliverer.deliver_due(t0 + timedelta(seconds=s)) for s in (0, 1, 100)]
+    assert outcomes == [{"retry": 1}, {"failed": 1}, {}]

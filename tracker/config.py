@@ -92,7 +92,7 @@ class Rule:
     mode: str = "instant"  # instant | digest
     digest: str | None = None  # crontab of the digest, for mode = "digest"
     include_text_identical: bool = False
-    max_attempts: int = 8
+    max_attempts: int | None = None  # None: settings.delivery_max_attempts
 
 
 @dataclass

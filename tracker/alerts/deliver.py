@@ -9,7 +9,8 @@ Protocol for one row (`deliver_due`), each step its own short transaction:
 2. send through Apprise;
 3. right after Apprise reports success, one UPDATE marks the row sent (guarded by the claimed
    `attempts`), and commits. On failure the row gets its reason and its next attempt at
-   ``now + delivery_backoff * 2**(attempts - 1)``, or `failed` after the rule's `max_attempts`.
+   ``now + delivery_backoff * 2**(attempts - 1)``, or `failed` after the rule's `max_attempts`
+   (default: `settings.delivery_max_attempts`).
 
 Crashes: killed after 1 and before 3, the row is still pending with its lease as next attempt, so
 it is sent after restart once the lease (`claim_lease`, longer than any send) has passed. The only
@@ -302,7 +303,8 @@ class Deliverer:
 
     def _failed(self, rows: list[_Row], rule: Rule, error: str, now: datetime) -> str:
         (row,) = rows
-        if row.attempts >= rule.max_attempts:
+        limit = rule.max_attempts or self.settings.delivery_max_attempts
+        if row.attempts >= limit:
             self._finish(rows, {"state": "failed", "last_error": error})
             log.warning(
                 "alert %s: event %d failed after %d attempts: %s",
