@@ -250,3 +250,16 @@ def test_event_sink_runs_inside_the_capture_transaction(db, settings) -> None:
         broken.record_capture(capture(body=b"Another text entirely.", format="text"))
     # The capture, its version and its event were rolled back together with the outbox write.
     assert event_types(store) == ["new_document", "new_version"]
+
+
+def test_a_removed_watch_is_not_restored_by_a_feed(store: Store) -> None:
+    from tracker.models import Watch
+
+    assert store.add_watch("documents", "A/C.1/80/L.9", origin="feed") is True
+    with store.db.session() as s, s.begin():
+        s.scalars(select(Watch)).one().active = False  # a person unwatched it
+    assert store.add_watch("documents", "A/C.1/80/L.9", origin="feed") is False
+    assert store.add_watch("documents", "A/C.1/80/L.9", origin="citation") is False
+    assert store.watches("documents") == []
+    assert store.add_watch("documents", "A/C.1/80/L.9", origin="api") is True
+    assert [w.key for w in store.watches("documents")] == ["A/C.1/80/L.9"]

@@ -41,6 +41,7 @@ from tracker.settings import Settings
 # What a resource's format promises, so that a body of another kind is refused, not stored.
 EXPECTED_MEDIA_TYPE = {"pdf": "application/pdf", "html": "text/html", "text": "text/plain"}
 FAILURE_OUTCOMES = {Outcome.NOT_AVAILABLE, Outcome.ERROR}
+AUTOMATIC_WATCH_ORIGINS = {"feed", "citation"}  # watches the crawler adds by itself
 
 
 @dataclass
@@ -594,13 +595,17 @@ class Store:
         cited_by: str | None = None,
         depth: int = 0,
     ) -> bool:
-        """Watch a document for a source; False when it was watched already."""
+        """Watch a document for a source; False when it was watched already.
+
+        A watch a person removed is only restored by a person (config, CLI, API): a feed or a
+        citation that still lists the document does not bring it back.
+        """
         with self.db.session() as session, session.begin():
             found = session.execute(
                 select(Watch).where(Watch.source == source, Watch.kind == kind, Watch.key == key)
             ).scalar_one_or_none()
             if found is not None:
-                if not found.active:
+                if not found.active and origin not in AUTOMATIC_WATCH_ORIGINS:
                     found.active = True
                     return True
                 return False
