@@ -88,6 +88,13 @@ def main() -> None:
     parser.add_argument("--crawl", choices=("stub", "igov"), default="stub")
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--jitter", type=int, default=0, help="seconds of jitter per source")
+    parser.add_argument(
+        "--batch-window",
+        type=float,
+        default=None,
+        help="settings.crawl_batch_window (default: the setting's; stub crawls: 0, unbatched)",
+    )
+    parser.add_argument("--batch-max", type=int, default=None, help="settings.crawl_batch_max")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="dw-bench-service-"))
@@ -108,6 +115,12 @@ def main() -> None:
 
         tracker.crawl.crawl_command = stub  # type: ignore[assignment]
     settings = load_settings()
+    if args.batch_window is not None:
+        settings.crawl_batch_window = args.batch_window
+    elif args.crawl == "stub":
+        settings.crawl_batch_window = 0  # the stub replaces crawl_command: one child per run
+    if args.batch_max is not None:
+        settings.crawl_batch_max = args.batch_max
     db = Database.from_settings(settings)
     config = Config(
         sources=[
@@ -146,7 +159,8 @@ def main() -> None:
             statuses[run.status] = statuses.get(run.status, 0) + 1
     print(
         f"crawl={args.crawl} sources={args.sources} minutes={args.minutes} "
-        f"workers={args.workers} jitter={args.jitter} cpus={os.cpu_count()}"
+        f"workers={args.workers} jitter={args.jitter} cpus={os.cpu_count()} "
+        f"batch_window={settings.crawl_batch_window} batch_max={settings.crawl_batch_max}"
     )
     print(f"elapsed {time.monotonic() - started:.0f} s; runs {len(runs)} {statuses}")
     print(

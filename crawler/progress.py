@@ -49,7 +49,13 @@ class ProgressReporter:
         return ext
 
     def emit(self, kind: str, **extra: Any) -> None:
-        data = {"type": kind, **crawl_counts(self.crawler.stats.get_stats()), **extra}
+        spider = getattr(self.crawler, "spider", None)
+        data = {
+            "type": kind,
+            "run_id": getattr(spider, "run_id", None),
+            **crawl_counts(self.crawler.stats.get_stats()),
+            **extra,
+        }
         sys.stdout.write(PREFIX + json.dumps(data, default=str) + "\n")
         sys.stdout.flush()
 

@@ -1,4 +1,10 @@
-"""Run one spider in this process: `python -m crawler.run SPIDER [TARGET ...] [--run-id N]`.
+"""Run one spider in this process: `python -m crawler.run SPIDER [TARGET ...] [--run-id N]`,
+or several at once: `python -m crawler.run --batch FILE.json`.
+
+A batch file is a JSON list of crawls, each `{"spider", "targets", "run_id", "source",
+"spider_args", "timeout"}`; they all run in one `CrawlerProcess` (one Python + Scrapy start-up
+for all of them), each with its own run id, source and time limit (`CLOSESPIDER_TIMEOUT`).
+Progress lines carry their crawl's `run_id`.
 
 The tracker starts this as a child process (Twisted's reactor cannot restart inside one process,
 and a crashed crawl must not take the service down) and reads the progress lines it prints.
@@ -33,8 +39,9 @@ def scrapy_settings(overrides: dict[str, str]) -> object:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__)
-    parser.add_argument("spider")
+    parser.add_argument("spider", nargs="?")
     parser.add_argument("targets", nargs="*")
+    parser.add_argument("--batch", metavar="FILE.json", help="run the crawls listed in this file")
     parser.add_argument("--run-id", type=int)
     parser.add_argument("--source")
     parser.add_argument(
@@ -51,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     overrides = dict(item.split("=", 1) for item in args.set)
     process = CrawlerProcess(scrapy_settings(overrides))
+    if args.batch:
+        return run_batch(process, args.batch)
+    if args.spider is None:
+        parser.error("a spider (or --batch FILE) is required")
     if args.spider not in process.spider_loader.list():
         known = ", ".join(sorted(process.spider_loader.list()))
         print(f"unknown spider {args.spider!r}; known: {known}", file=sys.stderr)
@@ -64,6 +75,33 @@ def main(argv: list[str] | None = None) -> int:
         **spider_args,
     )
     process.start()
+    return 0
+
+
+def run_batch(process: CrawlerProcess, path: str) -> int:
+    with open(path, encoding="utf-8") as f:
+        crawls = json.load(f)
+    known = set(process.spider_loader.list())
+    scheduled = 0
+    for item in crawls:
+        spider = item["spider"]
+        if spider not in known:
+            # Its run gets no summary line, so the parent records it as failed.
+            print(f"run {item.get('run_id')}: unknown spider {spider!r}", file=sys.stderr)
+            continue
+        crawler = process.create_crawler(spider)  # its own copy of the settings
+        if item.get("timeout"):
+            crawler.settings.set("CLOSESPIDER_TIMEOUT", float(item["timeout"]), priority="cmdline")
+        process.crawl(
+            crawler,
+            targets=list(item.get("targets") or []),
+            run_id=item.get("run_id"),
+            source=item.get("source") or spider,
+            **{k: str(v) for k, v in (item.get("spider_args") or {}).items()},
+        )
+        scheduled += 1
+    if scheduled:
+        process.start()
     return 0
 
 

@@ -78,9 +78,15 @@ def test_jobs_synced_from_config_on_restart(db: Database, settings: Settings) ->
     assert next_a is not None
 
 
+@pytest.mark.parametrize("batch_window", ["0", "0.5"], ids=["one-child-per-crawl", "batched"])
 def test_slow_crawl_times_out_next_run_proceeds_no_overlap(
-    service_env: dict[str, str], un_mirror: Mirror, db: Database
+    service_env: dict[str, str],
+    un_mirror: Mirror,
+    db: Database,
+    batch_window: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("DISARMWATCH_CRAWL_BATCH_WINDOW", batch_window)
     # The first request of the replies page hangs for 30 s: past the source's 4 s limit.
     un_mirror.fault(REPLIES_PAGE, kind="slow", delay=30, times=1, site="unoda")
     write_config(

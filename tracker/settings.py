@@ -50,6 +50,10 @@ class Settings:
     contact: str = "disarmwatch@example.org"
     languages: str = "en,fr,es,ru,zh,ar"
     crawl_timeout: float = 3600.0  # seconds before a crawl is ended
+    # The service runs crawls falling due within this many seconds of each other in one child
+    # process (up to crawl_batch_max of them): one Python + Scrapy start-up for all. 0: off.
+    crawl_batch_window: float = 0.0  # seconds to gather due crawls into one child; 0: off
+    crawl_batch_max: int = 50
     # The service: web/API address, links in alert messages, API token, logs, deliveries.
     web_host: str = "127.0.0.1"
     web_port: int = 8000

@@ -18,6 +18,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,7 +33,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, update
 
 from tracker.config import Config, Source
-from tracker.crawl import CrawlResult, run_crawl
+from tracker.crawl import CrawlRequest, CrawlResult, run_crawl, run_crawls
 from tracker.db import Database
 from tracker.models import CrawlRun, utcnow
 from tracker.settings import Settings
@@ -142,6 +143,80 @@ class WantedJob:
     jitter: int = 0
 
 
+class CrawlBatcher:
+    """Collects crawls falling due together and runs up to `size` of them in one child process.
+
+    A job thread calls `run(source)` and waits for its own run's result, so each source still
+    has one job running at a time. The first crawl into an empty queue starts a collector that
+    waits `window` seconds (less if `size` arrive), then runs the batch.
+    """
+
+    def __init__(self, jobs: JobScheduler, window: float, size: int) -> None:
+        self.jobs, self.window, self.size = jobs, window, max(1, size)
+        self._pending: list[tuple[Source, Future[CrawlResult]]] = []
+        self._cond = threading.Condition()
+        self._collecting = False
+
+    def run(self, source: Source) -> CrawlResult:
+        future: Future[CrawlResult] = Future()
+        with self._cond:
+            self._pending.append((source, future))
+            if not self._collecting:
+                self._collecting = True
+                threading.Thread(target=self._collect, name="crawl-batcher", daemon=True).start()
+            self._cond.notify_all()
+        return future.result()
+
+    def _collect(self) -> None:
+        deadline = time.monotonic() + self.window
+        with self._cond:
+            while len(self._pending) < self.size and time.monotonic() < deadline:
+                self._cond.wait(max(0.0, deadline - time.monotonic()))
+            batch, self._pending = self._pending[: self.size], self._pending[self.size :]
+            if self._pending:  # more than one batch's worth: the rest go at once, next child
+                threading.Thread(target=self._collect_now, daemon=True).start()
+            else:
+                self._collecting = False
+        self._run(batch)
+
+    def _collect_now(self) -> None:
+        with self._cond:
+            batch, self._pending = self._pending[: self.size], self._pending[self.size :]
+            if self._pending:
+                threading.Thread(target=self._collect_now, daemon=True).start()
+            else:
+                self._collecting = False
+        self._run(batch)
+
+    def _run(self, batch: list[tuple[Source, Future[CrawlResult]]]) -> None:
+        if not batch:
+            return
+        jobs = self.jobs
+
+        def done(i: int, result: CrawlResult) -> None:
+            batch[i][1].set_result(result)
+
+        try:
+            run_crawls(
+                jobs.store,
+                jobs.settings,
+                [
+                    CrawlRequest(
+                        s.spider, list(s.targets), s.name, s.timeout, dict(s.spider_args())
+                    )
+                    for s, _ in batch
+                ],
+                scrapy_settings=jobs.scrapy_settings,
+                on_result=done,
+                stop=jobs.stop_event,
+                grace=jobs.grace,
+            )
+        except Exception as exc:
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+
+
 class JobScheduler:
     """The BackgroundScheduler, its jobs, and what each job does when it fires."""
 
@@ -168,6 +243,11 @@ class JobScheduler:
         self._submitted: dict[str, list[datetime]] = {}
         self._running: set[str] = set()
         self._lock = threading.Lock()
+        self.batcher = (
+            CrawlBatcher(self, settings.crawl_batch_window, settings.crawl_batch_max)
+            if settings.crawl_batch_window > 0
+            else None
+        )
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename=JOBSTORE_TABLE)},
             # Deliveries get their own threads: a full crawl pool must not hold alerts back.
@@ -362,18 +442,21 @@ class JobScheduler:
             extra={"source": name, "spider": source.spider, "delay": delay},
         )
         try:
-            result = run_crawl(
-                self.store,
-                self.settings,
-                source.spider,
-                source.targets,
-                source=source.name,
-                timeout=source.timeout,
-                scrapy_settings=self.scrapy_settings,
-                spider_args=source.spider_args(),
-                stop=self.stop_event,
-                grace=self.grace,
-            )
+            if self.batcher is not None:
+                result = self.batcher.run(source)
+            else:
+                result = run_crawl(
+                    self.store,
+                    self.settings,
+                    source.spider,
+                    source.targets,
+                    source=source.name,
+                    timeout=source.timeout,
+                    scrapy_settings=self.scrapy_settings,
+                    spider_args=source.spider_args(),
+                    stop=self.stop_event,
+                    grace=self.grace,
+                )
         except Exception:
             log.exception("crawl %s could not run", name)
             return None
