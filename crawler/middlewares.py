@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from typing import Any
 
 from scrapy.http import Request
@@ -77,12 +78,18 @@ class RetryBackoffMiddleware:
     def delay_for(self, retry_times: int) -> float:
         return min(self.maximum, self.base * 2 ** (retry_times - 1))
 
-    async def process_request(self, request: Request) -> None:
+    def process_request(self, request: Request) -> Coroutine[Any, Any, None] | None:
+        # A plain method returning a coroutine only when it must wait: a coroutine for every
+        # request cost a quarter of an unchanged re-crawl's CPU (measured with bench_crawl).
         retries = request.meta.get("retry_times", 0)
-        if retries and request.meta.get("backoff_done") != retries:
-            request.meta["backoff_done"] = retries
-            delay = self.delay_for(retries)
-            if self.stats is not None:
-                self.stats.inc_value("disarmwatch/backoff_seconds", delay)
-            await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
-        return None
+        if not retries or request.meta.get("backoff_done") == retries:
+            return None
+        request.meta["backoff_done"] = retries
+        delay = self.delay_for(retries)
+        if self.stats is not None:
+            self.stats.inc_value("disarmwatch/backoff_seconds", delay)
+        return self._wait(delay)
+
+    @staticmethod
+    async def _wait(delay: float) -> None:
+        await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))

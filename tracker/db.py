@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -40,6 +41,7 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+@functools.cache
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
@@ -57,12 +59,21 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
+# Databases this process has seen at head: a crawl opens several components on one database,
+# and each would otherwise ask Alembic again.
+_AT_HEAD: set[str] = set()
+
+
 def ensure_schema(engine: Engine) -> bool:
     """Upgrade to head when behind; returns True when migrations ran."""
-    if current_revision(engine) == head_revision():
+    url = engine.url.render_as_string(hide_password=False)
+    if url in _AT_HEAD:
         return False
-    upgrade(engine)
-    return True
+    ran = current_revision(engine) != head_revision()
+    if ran:
+        upgrade(engine)
+    _AT_HEAD.add(url)
+    return ran
 
 
 class Database:
