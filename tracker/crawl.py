@@ -66,6 +66,54 @@ def crawl_command(
     return cmd
 
 
+def _child_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env["DISARMWATCH_DATABASE_URL"] = settings.effective_database_url
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def _spawn(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        start_new_session=True,  # its own process group: killing it takes its children too
+    )
+
+
+def _read_output(
+    proc: subprocess.Popen[str], tail: deque[str], on_data: Callable[[dict[str, Any]], None]
+) -> list[threading.Thread]:
+    """Threads that hand each progress line's JSON to `on_data` and keep the rest in `tail`."""
+
+    def read_stdout() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if not line.startswith(PROGRESS_PREFIX):
+                tail.append(line.rstrip("\n"))
+                continue
+            try:
+                data = json.loads(line[len(PROGRESS_PREFIX) :])
+            except json.JSONDecodeError:
+                continue
+            on_data(data)
+
+    def read_stderr() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            tail.append(line.rstrip("\n"))
+
+    readers = [threading.Thread(target=f, daemon=True) for f in (read_stdout, read_stderr)]
+    for reader in readers:
+        reader.start()
+    return readers
+
+
 def run_crawl(
     store: Store,
     settings: Settings,
@@ -88,49 +136,21 @@ def run_crawl(
     """
     source = source or spider
     run_id = store.start_run(source, spider)
-    env = dict(os.environ)
-    env["DISARMWATCH_DATABASE_URL"] = settings.effective_database_url
-    env.setdefault("PYTHONUNBUFFERED", "1")
     cmd = crawl_command(
         spider, list(targets or []), run_id, source, scrapy_settings or {}, spider_args or {}
     )
     started = time.monotonic()
-    proc = subprocess.Popen(
-        cmd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        start_new_session=True,  # its own process group: killing it takes its children too
-    )
+    proc = _spawn(cmd, _child_env(settings))
     tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
     last: dict[str, Any] = {}
 
-    def read_stdout() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if line.startswith(PROGRESS_PREFIX):
-                try:
-                    data = json.loads(line[len(PROGRESS_PREFIX) :])
-                except json.JSONDecodeError:
-                    continue
-                last.clear()
-                last.update(data)
-                if on_progress is not None:
-                    on_progress(data)
-            else:
-                tail.append(line.rstrip("\n"))
+    def on_data(data: dict[str, Any]) -> None:
+        last.clear()
+        last.update(data)
+        if on_progress is not None:
+            on_progress(data)
 
-    def read_stderr() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            tail.append(line.rstrip("\n"))
-
-    readers = [threading.Thread(target=f, daemon=True) for f in (read_stdout, read_stderr)]
-    for reader in readers:
-        reader.start()
+    readers = _read_output(proc, tail, on_data)
     limit = timeout if timeout is not None else settings.crawl_timeout
     status = "finished"
     while proc.poll() is None:
@@ -201,9 +221,6 @@ def run_crawls(
         }
         for r, run_id, limit in zip(requests, run_ids, limits, strict=True)
     ]
-    env = dict(os.environ)
-    env["DISARMWATCH_DATABASE_URL"] = settings.effective_database_url
-    env.setdefault("PYTHONUNBUFFERED", "1")
     with tempfile.NamedTemporaryFile(
         "w", suffix=".json", prefix="dw-batch-", delete=False, encoding="utf-8"
     ) as f:
@@ -214,16 +231,7 @@ def run_crawls(
     last: dict[int, dict[str, Any]] = {run_id: {} for run_id in run_ids}
     ended: dict[int, float] = {}  # run id -> seconds when its summary arrived
     try:
-        proc = subprocess.Popen(
-            batch_command(batch_file, scrapy_settings or {}),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            start_new_session=True,
-        )
+        proc = _spawn(batch_command(batch_file, scrapy_settings or {}), _child_env(settings))
     except BaseException:
         os.unlink(batch_file)
         for run_id in run_ids:
@@ -232,33 +240,17 @@ def run_crawls(
             )
         raise
 
-    def read_stdout() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if line.startswith(PROGRESS_PREFIX):
-                try:
-                    data = json.loads(line[len(PROGRESS_PREFIX) :])
-                except json.JSONDecodeError:
-                    continue
-                run_id = data.get("run_id")
-                if run_id not in last:
-                    continue
-                last[run_id] = data
-                if data.get("type") == "summary":
-                    ended[run_id] = time.monotonic() - started
-                if on_progress is not None:
-                    on_progress(data)
-            else:
-                tail.append(line.rstrip("\n"))
+    def on_data(data: dict[str, Any]) -> None:
+        run_id = data.get("run_id")
+        if run_id not in last:
+            return
+        last[run_id] = data
+        if data.get("type") == "summary":
+            ended[run_id] = time.monotonic() - started
+        if on_progress is not None:
+            on_progress(data)
 
-    def read_stderr() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            tail.append(line.rstrip("\n"))
-
-    readers = [threading.Thread(target=f, daemon=True) for f in (read_stdout, read_stderr)]
-    for reader in readers:
-        reader.start()
+    readers = _read_output(proc, tail, on_data)
     results: dict[int, CrawlResult] = {}
 
     def finish(i: int, ending: str = "") -> None:
