@@ -46,7 +46,8 @@ def test_two_sources_in_one_child_get_their_own_runs(crawl_env: Settings, store:
 def test_one_crawl_past_its_time_limit_the_other_finishes(
     crawl_env: Settings, store: Store, un_mirror: Mirror
 ) -> None:
-    un_mirror.fault("/api/symbol/access", kind="slow", delay=15, times=1)
+    # Only L.8 is slow: a fault on any access URL would hit whichever crawl asked first.
+    un_mirror.fault("s=A%2FC.1%2F80%2FL.8&", kind="slow", delay=15, times=1)
     slow, quick = run_crawls(
         store,
         crawl_env,
