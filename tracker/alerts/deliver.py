@@ -25,8 +25,9 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, select, true, update
+from sqlalchemy import Select, bindparam, select, true, update
 from sqlalchemy.orm import Session
 
 from tracker.alerts.channels import Sender, apprise_send, protect
@@ -58,6 +59,12 @@ class _Row:
     rule: str
     channel: str
     attempts: int
+
+
+# The outbox columns a sweep reads; each sweep adds its own filter and order.
+_ROW_QUERY = select(
+    Delivery.id, Delivery.event_id, Delivery.rule, Delivery.channel, Delivery.attempts
+)
 
 
 class Deliverer:
@@ -99,27 +106,16 @@ class Deliverer:
         views: dict[int, object] = {}
         seen: set[int] = set()
         while True:
-            with self.db.session() as session:
-                rows = [
-                    _Row(*r)
-                    for r in session.execute(
-                        select(
-                            Delivery.id,
-                            Delivery.event_id,
-                            Delivery.rule,
-                            Delivery.channel,
-                            Delivery.attempts,
-                        )
-                        .where(
-                            Delivery.state == "pending",
-                            Delivery.mode == "instant",
-                            Delivery.next_attempt_at <= now,
-                            Delivery.id.not_in(seen) if seen else true(),
-                        )
-                        .order_by(Delivery.next_attempt_at, Delivery.id)
-                        .limit(BATCH)
-                    )
-                ]
+            rows = self._rows(
+                _ROW_QUERY.where(
+                    Delivery.state == "pending",
+                    Delivery.mode == "instant",
+                    Delivery.next_attempt_at <= now,
+                    Delivery.id.not_in(seen) if seen else true(),
+                )
+                .order_by(Delivery.next_attempt_at, Delivery.id)
+                .limit(BATCH)
+            )
             for row in rows:
                 seen.add(row.id)
                 stats[self._deliver_one(row, now, views)] += 1
@@ -199,6 +195,10 @@ class Deliverer:
         self._log_outcome(rule.name, url, f"event {row.event_id}", error)
         return self._failed([row], rule, error, now)
 
+    def _rows(self, statement: Select[Any]) -> list[_Row]:
+        with self.db.session() as session:
+            return [_Row(*r) for r in session.execute(statement)]
+
     # -- a digest ------------------------------------------------------------------------------
 
     def _send_digest(self, rule_name: str, channel: str, now: datetime) -> Counter[str]:
@@ -206,29 +206,18 @@ class Deliverer:
         rule = self.rules.get(rule_name)
         url = self.urls.get((rule_name, channel))
         while True:
-            with self.db.session() as session:
-                rows = [
-                    _Row(*r)
-                    for r in session.execute(
-                        select(
-                            Delivery.id,
-                            Delivery.event_id,
-                            Delivery.rule,
-                            Delivery.channel,
-                            Delivery.attempts,
-                        )
-                        .join(Event, Event.id == Delivery.event_id)
-                        .where(
-                            Delivery.rule == rule_name,
-                            Delivery.channel == channel,
-                            Delivery.mode == "digest",
-                            Delivery.state == "pending",
-                            Delivery.next_attempt_at <= now,
-                        )
-                        .order_by(Event.occurred_at, Event.id)
-                        .limit(DIGEST_MAX)
-                    )
-                ]
+            rows = self._rows(
+                _ROW_QUERY.join(Event, Event.id == Delivery.event_id)
+                .where(
+                    Delivery.rule == rule_name,
+                    Delivery.channel == channel,
+                    Delivery.mode == "digest",
+                    Delivery.state == "pending",
+                    Delivery.next_attempt_at <= now,
+                )
+                .order_by(Event.occurred_at, Event.id)
+                .limit(DIGEST_MAX)
+            )
             if not rows:
                 return stats
             if rule is None or url is None:
