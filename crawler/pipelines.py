@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import os
+from dataclasses import fields
 from typing import Any
 
 from crawler.items import CaptureItem, WatchItem
@@ -10,6 +11,34 @@ from tracker.alerts.outbox import event_sink_for_settings
 from tracker.db import Database
 from tracker.settings import load_settings
 from tracker.store import CaptureInput, Store
+
+_STORES: dict[tuple[str, str, int], Store] = {}
+
+
+def shared_store() -> Store:
+    """One Store per database and rules file in this process.
+
+    A crawl worker runs many crawls in one process: building an engine, checking the schema
+    and reading the alert rules for each would cost more than an unchanged capture itself.
+    A changed rules file (its mtime) gives a new Store.
+    """
+    settings = load_settings()
+    config = str(settings.config_file)
+    try:
+        mtime = os.stat(config).st_mtime_ns
+    except OSError:
+        mtime = 0
+    key = (settings.effective_database_url, config, mtime)
+    store = _STORES.get(key)
+    if store is None:
+        same_db = [k for k in _STORES if k[0] == key[0]]
+        db = _STORES[same_db[0]].db if same_db else Database.from_settings(settings)
+        for k in same_db:
+            del _STORES[k]
+        # Events and their alert deliveries are written in the same transaction (the outbox).
+        store = Store(db, settings, event_sink=event_sink_for_settings(settings))
+        _STORES[key] = store
+    return store
 
 
 class StorePipeline:
@@ -24,15 +53,7 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        settings = load_settings()
-        # Events and their alert deliveries are written in the same transaction (the outbox).
-        self.store = Store(
-            Database.from_settings(settings), settings, event_sink=event_sink_for_settings(settings)
-        )
-
-    def close_spider(self) -> None:
-        if self.store is not None:
-            self.store.db.dispose()
+        self.store = shared_store()
 
     def process_item(self, item: Any) -> Any:
         assert self.store is not None
@@ -51,13 +72,13 @@ class StorePipeline:
             return item
         if not isinstance(item, CaptureItem):
             return item
-        fields = asdict(item)
-        fields.pop("result")
+        # Shallow: asdict() would deep-copy the body and every record, for nothing.
+        values = {f.name: getattr(item, f.name) for f in fields(item) if f.name != "result"}
         source = getattr(spider, "source_name", None) or spider.name
         run_id = getattr(spider, "run_id", None)
         result = self.store.record_capture(
             CaptureInput(
-                **fields,
+                **values,
                 source=source,
                 run_id=run_id,
                 want_cited_keys=getattr(spider, "wants_cited_keys", False),
