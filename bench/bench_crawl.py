@@ -2,9 +2,10 @@
 
 Measures the first crawl and the re-crawl of an unchanged mirror (documents/s, CPU seconds per
 document, versions and events created), the peak memory of a crawl that fetches A/79/88
-(179 pages), and with --profile, where the first crawl's CPU time goes.
+(179 pages), and with --profile, where the first crawl's CPU time goes; with --profile-recrawl,
+where the re-crawl's does (cProfile inside the crawl child, crawler.profiling).
 
-    python bench/bench_crawl.py [--documents 1000] [--profile]
+    python bench/bench_crawl.py [--documents 1000] [--profile | --profile-recrawl]
 """
 
 from __future__ import annotations
@@ -60,6 +61,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--documents", type=int, default=1000)
     parser.add_argument("--profile", action="store_true", help="profile a first crawl in-process")
+    parser.add_argument(
+        "--profile-recrawl",
+        action="store_true",
+        help="crawl once, then profile the re-crawl inside its child process",
+    )
+    parser.add_argument("--profile-file", help="keep the re-crawl's cProfile stats in this file")
     args = parser.parse_args()
     with Mirror(extra_symbols=args.documents) as mirror, tempfile.TemporaryDirectory() as tmp:
         os.environ["DISARMWATCH_DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
@@ -72,6 +79,11 @@ def main() -> None:
         targets = [f"A/C.1/99/L.{n}" for n in range(1, args.documents + 1)]
         if args.profile:
             profile_first_crawl(targets[:200])
+            return
+        if args.profile_recrawl:
+            timed_crawl(store, settings, targets, "first crawl")
+            prof = Path(args.profile_file or Path(tmp) / "recrawl.prof").resolve()
+            profile_recrawl(store, settings, targets, prof)
             return
         # Memory first: ru_maxrss of RUSAGE_CHILDREN is the peak over all children so far.
         result = run_crawl(
@@ -91,6 +103,38 @@ def main() -> None:
         wall = again["wall"] / first["wall"]
         cpu = again["cpu"] / first["cpu"]
         print(f"re-crawl / first crawl: wall {wall:.2f}, CPU {cpu:.2f}")
+
+
+def profile_recrawl(store: Store, settings, targets: list[str], path: Path) -> None:
+    """Re-crawl with cProfile running in the crawl child; say where its CPU time went."""
+    from crawler.profiling import ENV
+
+    os.environ[ENV] = str(path)
+    try:
+        timed_crawl(store, settings, targets, "re-crawl (profiled)")
+    finally:
+        del os.environ[ENV]
+    stats = pstats.Stats(str(path))
+    total = stats.total_tt  # type: ignore[attr-defined]
+    print(f"profile of the re-crawl's child (after crawler.settings loads): {total:.2f} s")
+    for label, (path_part, function) in {
+        "storing captures (record_capture)": ("tracker/store.py", "record_capture"),
+        "spider callbacks (capture_item)": ("crawler/base.py", "capture_item"),
+        "pipeline (StorePipeline.process_item)": ("crawler/pipelines.py", "process_item"),
+        "progress lines (ProgressReporter.emit)": ("crawler/progress.py", "emit"),
+        "building the crawler (Crawler.crawl start-up)": ("scrapy/crawler.py", "_create_engine"),
+    }.items():
+        seconds = max(
+            (
+                ct
+                for (p, _line, fn), (_cc, _nc, _tt, ct, _callers) in stats.stats.items()  # type: ignore[attr-defined]
+                if path_part in p and fn == function
+            ),
+            default=0.0,
+        )
+        print(f"  {label}: {seconds:.2f} s ({seconds / total:.0%})")
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(40)
 
 
 def profile_first_crawl(targets: list[str]) -> None:

@@ -1,17 +1,19 @@
 """Service benchmark: many sources on one-minute schedules, scheduling delay, RSS, no overlap.
 
+    python bench/bench_service.py --sources 500 --minutes 10 --crawl igov --workers 64
     python bench/bench_service.py --sources 500 --minutes 3 --crawl stub
-    python bench/bench_service.py --sources 30 --minutes 3 --crawl igov
 
 The service runs in this process (scheduler only, SQLite in a temporary directory), so its RSS
-is this process's (crawl children are separate processes and not counted). `--crawl igov` runs
-real crawls (`igov` spider, one request each) against `disarmwatch mirror` started as a separate
-process; `--crawl stub` replaces the crawl child by `true`, which measures the scheduler, the job
-store and the crawl-run bookkeeping without Scrapy's start-up cost (about 1 s of CPU per crawl,
-which no 2-CPU machine can pay 500 times a minute).
+is this process's; its crawl processes are measured apart. `--crawl igov` runs real crawls
+(`igov` spider: robots.txt and the proposals JSON) against `disarmwatch mirror` started as a
+separate process, in the service's long-lived crawl processes (`--crawl-workers`, default the
+setting's; 0: a new process per crawl). `--crawl stub` replaces each crawl by a shell that only
+says it started, in a process of its own: the scheduler, job store and run bookkeeping alone.
+`--workers` is the number of crawls that may run at once.
 
-Scheduling delay: seconds between a run's scheduled time (jitter included) and its start in a
-worker thread. Overlap: two runs of one source whose [started, finished] intervals intersect.
+Scheduling delay: seconds between a run's scheduled time (jitter included) and the moment its
+spider opened (the crawl's `started` line). Overlap: two runs of one source whose
+[started, finished] intervals intersect.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from tracker.models import CrawlRun  # noqa: E402
 from tracker.service.runner import Service, ServiceOptions  # noqa: E402
 from tracker.settings import SITE_URL_FIELDS, load_settings  # noqa: E402
 
+STUB_STARTED = 'echo "@dw {\\"type\\": \\"started\\", \\"at\\": $(date +%s.%N)}"'
 FAST = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "LOG_LEVEL": "WARNING"}
 
 
@@ -89,12 +92,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--jitter", type=int, default=0, help="seconds of jitter per source")
     parser.add_argument(
-        "--batch-window",
-        type=float,
+        "--crawl-workers",
+        type=int,
         default=None,
-        help="settings.crawl_batch_window (default: the setting's; stub crawls: 0, unbatched)",
+        help="settings.crawl_workers: long-lived crawl processes (default: the setting's; "
+        "stub crawls: 0, one process per crawl)",
     )
-    parser.add_argument("--batch-max", type=int, default=None, help="settings.crawl_batch_max")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="dw-bench-service-"))
@@ -110,17 +113,15 @@ def main() -> None:
         original = tracker.crawl.crawl_command
 
         def stub(*a: Any, **k: Any) -> list[str]:
-            original(*a, **k)  # same argument handling, then a child that does nothing
-            return ["true"]
+            original(*a, **k)  # same argument handling, then a child that only starts
+            return ["sh", "-c", STUB_STARTED]
 
         tracker.crawl.crawl_command = stub  # type: ignore[assignment]
     settings = load_settings()
-    if args.batch_window is not None:
-        settings.crawl_batch_window = args.batch_window
-    elif args.crawl == "stub":
-        settings.crawl_batch_window = 0  # the stub replaces crawl_command: one child per run
-    if args.batch_max is not None:
-        settings.crawl_batch_max = args.batch_max
+    if args.crawl == "stub":
+        settings.crawl_workers = 0  # the stub replaces crawl_command: one child per run
+    elif args.crawl_workers is not None:
+        settings.crawl_workers = args.crawl_workers
     db = Database.from_settings(settings)
     config = Config(
         sources=[
@@ -134,12 +135,16 @@ def main() -> None:
     service = Service(settings, config, db, options)
     rss_idle: list[float] = []
     rss_all: list[float] = []
+    rss_workers: list[float] = []
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(1.0):
             value = rss_mb()
             rss_all.append(value)
+            pool = service.jobs.pool if service.jobs is not None else None
+            if pool is not None:
+                rss_workers.append(sum(w["rss_mb"] for w in pool.status()))
             if service.jobs is not None and not service.jobs.running_sources():
                 rss_idle.append(value)
 
@@ -160,7 +165,7 @@ def main() -> None:
     print(
         f"crawl={args.crawl} sources={args.sources} minutes={args.minutes} "
         f"workers={args.workers} jitter={args.jitter} cpus={os.cpu_count()} "
-        f"batch_window={settings.crawl_batch_window} batch_max={settings.crawl_batch_max}"
+        f"crawl_workers={settings.crawl_workers}"
     )
     print(f"elapsed {time.monotonic() - started:.0f} s; runs {len(runs)} {statuses}")
     print(
@@ -171,6 +176,8 @@ def main() -> None:
         f"service RSS: idle (no crawl running) max={max(rss_idle, default=float('nan')):.0f} MB "
         f"({len(rss_idle)} samples); overall max={max(rss_all):.0f} MB"
     )
+    if rss_workers:
+        print(f"crawl processes' RSS, all of them together: max={max(rss_workers):.0f} MB")
     print(f"overlapping runs of one source: {overlaps(db)}; runs skipped as overlap: {skipped}")
     db.dispose()
     if mirror is not None:

@@ -8,11 +8,16 @@ the local mirror: 2 of 4 disallowed searches were fetched). And when robots.txt 
 downloaded at all, the waiters are never woken. This subclass hands every waiter the result
 and wakes them on failure too (then nothing is forbidden, as Scrapy intends).
 
+Once a host's robots.txt is known, a request is checked in a plain method call: Scrapy's
+`process_request` is a coroutine for every request, and most requests of a crawl go to hosts
+whose robots.txt arrived long ago.
+
 Replaces Scrapy's middleware for every spider (crawler/settings.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from typing import Any
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxt
@@ -21,8 +26,26 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+_UNKNOWN = object()
+
 
 class RobotsTxtMiddleware(ScrapyRobotsTxt):
+    def process_request(  # type: ignore[override]
+        self, request: Request
+    ) -> Coroutine[Any, Any, None] | None:
+        """None when allowed, IgnoreRequest when forbidden; a coroutine only when the host's
+        robots.txt is still to be fetched or on its way."""
+        if request.meta.get("dont_obey_robotstxt") or request.url.startswith(("data:", "file:")):
+            return None
+        parser = self._parsers.get(urlparse_cached(request).netloc, _UNKNOWN)
+        if parser is _UNKNOWN or isinstance(parser, Deferred):
+            return self._wait_and_check(request)
+        self.process_request_2(parser, request)  # type: ignore[arg-type]
+        return None
+
+    async def _wait_and_check(self, request: Request) -> None:
+        self.process_request_2(await self.robot_parser(request), request)
+
     async def robot_parser(self, request: Request) -> Any:
         pending = self._parsers.get(urlparse_cached(request).netloc)
         if not isinstance(pending, Deferred):

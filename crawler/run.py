@@ -1,13 +1,9 @@
-"""Run one spider in this process: `python -m crawler.run SPIDER [TARGET ...] [--run-id N]`,
-or several at once: `python -m crawler.run --batch FILE.json`.
-
-A batch file is a JSON list of crawls, each `{"spider", "targets", "run_id", "source",
-"spider_args", "timeout"}`; they all run in one `CrawlerProcess` (one Python + Scrapy start-up
-for all of them), each with its own run id, source and time limit (`CLOSESPIDER_TIMEOUT`).
-Progress lines carry their crawl's `run_id`.
+"""Run one spider in this process: `python -m crawler.run SPIDER [TARGET ...] [--run-id N]`.
 
 The tracker starts this as a child process (Twisted's reactor cannot restart inside one process,
-and a crashed crawl must not take the service down) and reads the progress lines it prints.
+and a crashed crawl must not take the service down) and reads the progress lines it prints: a
+`started` line when the spider opens, then those of `crawler.progress`. The service can instead
+keep long-lived crawl processes (`crawler.worker`) that run many crawls each.
 """
 
 from __future__ import annotations
@@ -16,10 +12,14 @@ import argparse
 import json
 import os
 import sys
+import time
+from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
+from crawler.progress import PREFIX
 from tracker.settings import load_settings
 
 
@@ -37,11 +37,26 @@ def scrapy_settings(overrides: dict[str, str]) -> object:
     return settings
 
 
+def emit(kind: str, **data: Any) -> None:
+    """One progress line for the parent: `@dw {"type": kind, ...}`."""
+    sys.stdout.write(PREFIX + json.dumps({"type": kind, **data}, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def announce_start(crawler: Crawler, run_id: int | None) -> None:
+    """A `started` line (with the wall-clock time) when the spider opens: the moment the
+    crawl really begins, from which the service measures how late a scheduled crawl was."""
+    crawler.signals.connect(
+        lambda spider: emit("started", run_id=run_id, at=time.time()),
+        signal=signals.spider_opened,
+        weak=False,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__)
     parser.add_argument("spider", nargs="?")
     parser.add_argument("targets", nargs="*")
-    parser.add_argument("--batch", metavar="FILE.json", help="run the crawls listed in this file")
     parser.add_argument("--run-id", type=int)
     parser.add_argument("--source")
     parser.add_argument(
@@ -58,50 +73,23 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     overrides = dict(item.split("=", 1) for item in args.set)
     process = CrawlerProcess(scrapy_settings(overrides))
-    if args.batch:
-        return run_batch(process, args.batch)
     if args.spider is None:
-        parser.error("a spider (or --batch FILE) is required")
+        parser.error("a spider is required")
     if args.spider not in process.spider_loader.list():
         known = ", ".join(sorted(process.spider_loader.list()))
         print(f"unknown spider {args.spider!r}; known: {known}", file=sys.stderr)
         return 2
     spider_args = dict(item.split("=", 1) for item in args.spider_args)
+    crawler = process.create_crawler(args.spider)
+    announce_start(crawler, args.run_id)
     process.crawl(
-        args.spider,
+        crawler,
         targets=args.targets,
         run_id=args.run_id,
         source=args.source or args.spider,
         **spider_args,
     )
     process.start()
-    return 0
-
-
-def run_batch(process: CrawlerProcess, path: str) -> int:
-    with open(path, encoding="utf-8") as f:
-        crawls = json.load(f)
-    known = set(process.spider_loader.list())
-    scheduled = 0
-    for item in crawls:
-        spider = item["spider"]
-        if spider not in known:
-            # Its run gets no summary line, so the parent records it as failed.
-            print(f"run {item.get('run_id')}: unknown spider {spider!r}", file=sys.stderr)
-            continue
-        crawler = process.create_crawler(spider)  # its own copy of the settings
-        if item.get("timeout"):
-            crawler.settings.set("CLOSESPIDER_TIMEOUT", float(item["timeout"]), priority="cmdline")
-        process.crawl(
-            crawler,
-            targets=list(item.get("targets") or []),
-            run_id=item.get("run_id"),
-            source=item.get("source") or spider,
-            **{k: str(v) for k, v in (item.get("spider_args") or {}).items()},
-        )
-        scheduled += 1
-    if scheduled:
-        process.start()
     return 0
 
 

@@ -129,7 +129,13 @@ class MirrorState:
 
     def find_symbol(self, symbol: str) -> str | None:
         """The mirror's spelling of `symbol` (undocs is case-insensitive), or None."""
-        wanted = " ".join(symbol.split()).casefold()
+        exact = " ".join(symbol.split())
+        # Asked as the mirror spells it (nearly always): found without scanning every document.
+        if (exact, None) in self.announced or any(
+            (exact, lang) in self.docs or (exact, lang) in self.announced for lang in LANG_CODES
+        ):
+            return exact
+        wanted = exact.casefold()
         for sym, _ in self.docs:
             if sym.casefold() == wanted:
                 return sym

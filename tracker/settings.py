@@ -50,10 +50,12 @@ class Settings:
     contact: str = "disarmwatch@example.org"
     languages: str = "en,fr,es,ru,zh,ar"
     crawl_timeout: float = 3600.0  # seconds before a crawl is ended
-    # The service runs crawls falling due within this many seconds of each other in one child
-    # process (up to crawl_batch_max of them): one Python + Scrapy start-up for all. 0: off.
-    crawl_batch_window: float = 0.0  # seconds to gather due crawls into one child; 0: off
-    crawl_batch_max: int = 50
+    # The service runs its crawls in this many long-lived crawl processes (tracker.crawl_pool):
+    # a crawl then costs its own work, not a Python + Scrapy start-up. 0: a new process for
+    # each crawl (the most isolated, about a second of CPU each).
+    crawl_workers: int = 2
+    crawl_worker_max_crawls: int = 1000  # a crawl process is replaced after this many crawls
+    crawl_worker_max_rss_mb: int = 500  # ... or when its memory grows past this
     # The service: web/API address, links in alert messages, API token, logs, deliveries.
     web_host: str = "127.0.0.1"
     web_port: int = 8000

@@ -11,17 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Row, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from tracker import citations as citation_extractor
 from tracker import search as search_index
 from tracker.blobs import BlobStore, sha256_hex
 from tracker.db import Database
-from tracker.diff import change_stats, compute_diff
-from tracker.extract import Extraction, ExtractionError, extract_text
+from tracker.extract.model import Extraction, ExtractionError
 from tracker.models import (
     Capture,
     Citation,
@@ -154,6 +152,93 @@ class _Prepared:
     added_text: str = ""  # what the new version adds, for alert rules that look for words
 
 
+# The tables in SQL Core, for the path every unchanged capture takes (`_record_still_current`).
+_DOCUMENTS, _RESOURCES, _VERSIONS, _CAPTURES, _CITATIONS = (
+    cast(Table, model.__table__) for model in (Document, Resource, Version, Capture, Citation)
+)
+# A capture's document, resource and latest version: what `_find` reads, as plain columns.
+_STATE = (
+    select(
+        _DOCUMENTS.c.id.label("document_id"),
+        _DOCUMENTS.c.meta,
+        _RESOURCES.c.id.label("resource_id"),
+        _RESOURCES.c.url,
+        _RESOURCES.c.is_gone,
+        _RESOURCES.c.etag,
+        _RESOURCES.c.last_modified,
+        _VERSIONS.c.id.label("version_id"),
+        _VERSIONS.c.seq.label("version_seq"),
+        _VERSIONS.c.raw_sha256,
+        _VERSIONS.c.text_sha256,
+    )
+    .select_from(
+        _DOCUMENTS.join(_RESOURCES, _RESOURCES.c.document_id == _DOCUMENTS.c.id).outerjoin(
+            _VERSIONS, _VERSIONS.c.id == _RESOURCES.c.latest_version_id
+        )
+    )
+    .where(
+        _DOCUMENTS.c.kind == bindparam("kind"),
+        _DOCUMENTS.c.key == bindparam("key"),
+        _RESOURCES.c.lang == bindparam("lang"),
+        _RESOURCES.c.format == bindparam("format"),
+    )
+)
+
+
+# What a capture that finds the latest version still current writes; values come as parameters.
+_INSERT_CAPTURE = insert(_CAPTURES)
+_SEEN_VERSION = (
+    update(_VERSIONS)
+    .where(_VERSIONS.c.id == bindparam("b_id"))
+    .values(last_seen_at=bindparam("b_now"))
+)
+_CURRENT_RESOURCE = (
+    update(_RESOURCES)
+    .where(_RESOURCES.c.id == bindparam("b_id"))
+    .values(
+        consecutive_failures=0,
+        etag=bindparam("b_etag"),
+        last_modified=bindparam("b_last_modified"),
+        last_capture_at=bindparam("b_now"),
+        last_outcome=bindparam("b_outcome"),
+        url=bindparam("b_url"),
+    )
+)
+_DOCUMENT_META = (
+    update(_DOCUMENTS).where(_DOCUMENTS.c.id == bindparam("b_id")).values(meta=bindparam("b_meta"))
+)
+_CITED_KEYS = (
+    select(_CITATIONS.c.cited_key)
+    .where(_CITATIONS.c.version_id == bindparam("b_id"))
+    .order_by(_CITATIONS.c.position)
+)
+
+
+def _state_params(inp: CaptureInput) -> dict[str, str]:
+    return {"kind": inp.kind, "key": inp.key, "lang": inp.lang, "format": inp.format}
+
+
+def _touches_rows(state: Row[Any], inp: CaptureInput) -> bool:
+    """Whether `_document_and_resource` would change the document's meta or resource's URL."""
+    meta_changes = bool(inp.meta) and {**(state.meta or {}), **(inp.meta or {})} != state.meta
+    return meta_changes or bool(inp.url and state.url != inp.url)
+
+
+def _still_current(
+    state: Row[Any] | None,
+    inp: CaptureInput,
+    failure: tuple[Outcome, str] | None,
+    sha: str | None,
+) -> bool:
+    """Whether this capture only confirms the latest version: the same bytes again or a 304,
+    of a resource that has a version and is not gone (its return would be an event)."""
+    if state is None or state.version_id is None or state.is_gone:
+        return False
+    if failure is not None:
+        return failure[0] == Outcome.NOT_MODIFIED
+    return sha is not None and state.raw_sha256 == sha
+
+
 # Called inside a capture's transaction with its events (ids assigned) and the text the new
 # version added: the alert outbox is written here, so an event and its deliveries commit together.
 EventSink = Callable[[Session, list[Event], str], None]
@@ -181,13 +266,34 @@ class Store:
             inp.body = get_kind(inp.record_kind or "").to_bytes(inp.records)
         failure = classify_failure(inp, self.settings.max_body_bytes)
         sha = sha256_hex(inp.body) if failure is None and inp.body is not None else None
-        # A failure or the same bytes again needs no extraction: record it straight away.
-        with self.db.session() as session, session.begin():
-            doc, res, latest = self._document_and_resource(session, inp)
-            if failure is not None or (latest is not None and latest.raw_sha256 == sha):
-                return self._record(session, inp, failure, _Prepared(sha=sha), doc, res, latest)
-            latest_id = latest.id if latest is not None else None
-            latest_text = latest.text_sha256 if latest is not None else None
+        state: Row[Any] | None = None
+        if failure is None or failure[0] == Outcome.NOT_MODIFIED:
+            # What a re-crawl mostly finds: the same bytes again, or a 304. One query and a few
+            # plain statements in one transaction, instead of loading and flushing ORM objects.
+            with self.db.engine.begin() as conn:
+                state = conn.execute(_STATE, _state_params(inp)).first()
+                if _still_current(state, inp, failure, sha):
+                    assert state is not None
+                    return self._record_still_current(conn, inp, failure, sha, state)
+        if (
+            failure is None
+            and state is not None
+            and state.raw_sha256 != sha
+            and not _touches_rows(state, inp)
+        ):
+            # New bytes of a known resource: the query above said all the ORM read would.
+            latest_id, latest_text = state.version_id, state.text_sha256
+        else:
+            # A failure or the same bytes again needs no extraction: record it straight away.
+            with self.db.session() as session, session.begin():
+                doc, res, latest = self._document_and_resource(
+                    session, inp, known_missing=failure is None and state is None
+                )
+                if failure is not None or (latest is not None and latest.raw_sha256 == sha):
+                    prepared = _Prepared(sha=sha)
+                    return self._record(session, inp, failure, prepared, doc, res, latest)
+                latest_id = latest.id if latest is not None else None
+                latest_text = latest.text_sha256 if latest is not None else None
         # New bytes: extract and diff outside any transaction (the slow part), then record.
         prepared = self._prepare(inp, sha, latest_id, latest_text)
         with self.db.session() as session, session.begin():
@@ -222,6 +328,8 @@ class Store:
             rows_text = get_kind(inp.record_kind or "").to_text(inp.records)
             prepared.extraction = Extraction(text=rows_text, media_type="application/json")
         else:
+            from tracker.extract import extract_text  # not needed by unchanged captures
+
             try:
                 prepared.extraction = extract_text(
                     inp.body,
@@ -238,6 +346,8 @@ class Store:
             if latest_text == prepared.text_sha:
                 prepared.text_identical = True
             elif inp.records is None:
+                from tracker.diff import change_stats, compute_diff
+
                 with self.db.session() as session:
                     old = BlobStore(session).get(latest_text).decode("utf-8")
                 diff = compute_diff(old, text, timeout=self.settings.diff_timeout)
@@ -363,13 +473,14 @@ class Store:
         return result
 
     def _document_and_resource(
-        self, session: Session, inp: CaptureInput
+        self, session: Session, inp: CaptureInput, *, known_missing: bool = False
     ) -> tuple[Document, Resource, Version | None]:
         """The capture's document, resource and latest version, created when new.
 
-        One query in the common case (all three exist): this runs for every capture.
+        One query in the common case (all three exist). `known_missing`: the caller has just
+        seen that the resource does not exist, so it is not looked for again.
         """
-        found = self._find(session, inp)
+        found = None if known_missing else self._find(session, inp)
         if found is not None:
             doc, res, latest = found
         else:
@@ -437,6 +548,8 @@ class Store:
         )
         session.add(version)
         session.flush()
+        from tracker import citations as citation_extractor
+
         self_symbol = doc.key if doc.kind == "symbol" else None
         found = (
             citation_extractor.extract_citations(extraction.text, self_symbol=self_symbol)
@@ -521,6 +634,8 @@ class Store:
         prepared.text_identical = latest.text_sha256 == prepared.text_sha
         prepared.stats = None
         if not prepared.text_identical and latest.text_sha256:
+            from tracker.diff import change_stats, compute_diff
+
             old = blobs.get(latest.text_sha256).decode("utf-8")
             diff = compute_diff(old, prepared.extraction.text, timeout=self.settings.diff_timeout)
             prepared.stats = change_stats(diff).as_dict()
@@ -528,6 +643,69 @@ class Store:
             prepared.added_text = added[:ADDED_TEXT_LIMIT]
         prepared.based_on_version_id = latest.id
         return prepared
+
+    def _record_still_current(
+        self,
+        conn: Connection,
+        inp: CaptureInput,
+        failure: tuple[Outcome, str] | None,
+        sha: str | None,
+        state: Row[Any],
+    ) -> CaptureResult:
+        """`_record` for the same bytes again or a 304, in plain statements on `conn`.
+
+        Writes exactly what `_record` writes then (`_still_current` says when that is): the
+        capture, the latest version's last_seen_at, the resource's state, and the document's
+        meta or resource's URL when the capture brings new ones.
+        """
+        outcome = Outcome.NOT_MODIFIED if failure is not None else Outcome.UNCHANGED
+        now = _utc(inp.fetched_at)
+        etag = _header(inp.headers, "etag")
+        last_modified = _header(inp.headers, "last-modified")
+        capture = {
+            "resource_id": state.resource_id,
+            "run_id": inp.run_id,
+            "source": inp.source,
+            "fetched_at": now,
+            "url": inp.url,
+            "final_url": inp.final_url,
+            "http_status": inp.status,
+            "content_type": _header(inp.headers, "content-type"),
+            "etag": etag,
+            "last_modified": last_modified,
+            "size": inp.size if inp.size is not None else (len(inp.body) if inp.body else 0),
+            "sha256": sha,
+            "outcome": outcome.value,
+            "version_id": state.version_id,
+        }
+        capture_id = conn.execute(_INSERT_CAPTURE, capture).inserted_primary_key[0]
+        conn.execute(_SEEN_VERSION, {"b_id": state.version_id, "b_now": now})
+        conn.execute(
+            _CURRENT_RESOURCE,
+            {
+                "b_id": state.resource_id,
+                "b_etag": etag or state.etag,
+                "b_last_modified": last_modified or state.last_modified,
+                "b_now": now,
+                "b_outcome": outcome.value,
+                "b_url": inp.url if inp.url else state.url,
+            },
+        )
+        if inp.meta and {**(state.meta or {}), **inp.meta} != state.meta:
+            meta = {**(state.meta or {}), **inp.meta}
+            conn.execute(_DOCUMENT_META, {"b_id": state.document_id, "b_meta": meta})
+        result = CaptureResult(
+            outcome=outcome,
+            capture_id=capture_id,
+            document_id=state.document_id,
+            resource_id=state.resource_id,
+            version_id=state.version_id,
+            version_seq=state.version_seq,
+        )
+        if inp.want_cited_keys:
+            cited = conn.scalars(_CITED_KEYS, {"b_id": state.version_id})
+            result.cited_keys = list(dict.fromkeys(cited))
+        return result
 
     def _came_back(
         self, doc: Document, res: Resource, inp: CaptureInput, now: datetime

@@ -77,6 +77,9 @@ def healthz(request: Request) -> JSONResponse:
         checks["scheduler"] = "ok" if scheduler.alive else "stopped"
     healthy = checks["database"] == "ok" and checks["scheduler"] in ("ok", "off")
     body: dict[str, Any] = {"status": "ok" if healthy else "unhealthy", "checks": checks}
+    pool = getattr(scheduler, "pool", None)
+    if pool is not None:
+        body["crawl_workers"] = pool.status()  # pid, crawls running and done, RSS
     if checks["database"] == "ok":
         runs = last_runs(db)
         config = getattr(request.app.state, "config", None)

@@ -33,7 +33,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, update
 
 from tracker.config import Config, Source
-from tracker.crawl import CrawlRequest, CrawlResult, run_crawl, run_crawls
+from tracker.crawl import CrawlRequest, CrawlResult, run_crawl
+from tracker.crawl_pool import CrawlPool
 from tracker.db import Database
 from tracker.models import CrawlRun, utcnow
 from tracker.settings import Settings
@@ -143,80 +144,6 @@ class WantedJob:
     jitter: int = 0
 
 
-class CrawlBatcher:
-    """Collects crawls falling due together and runs up to `size` of them in one child process.
-
-    A job thread calls `run(source)` and waits for its own run's result, so each source still
-    has one job running at a time. The first crawl into an empty queue starts a collector that
-    waits `window` seconds (less if `size` arrive), then runs the batch.
-    """
-
-    def __init__(self, jobs: JobScheduler, window: float, size: int) -> None:
-        self.jobs, self.window, self.size = jobs, window, max(1, size)
-        self._pending: list[tuple[Source, Future[CrawlResult]]] = []
-        self._cond = threading.Condition()
-        self._collecting = False
-
-    def run(self, source: Source) -> CrawlResult:
-        future: Future[CrawlResult] = Future()
-        with self._cond:
-            self._pending.append((source, future))
-            if not self._collecting:
-                self._collecting = True
-                threading.Thread(target=self._collect, name="crawl-batcher", daemon=True).start()
-            self._cond.notify_all()
-        return future.result()
-
-    def _collect(self) -> None:
-        deadline = time.monotonic() + self.window
-        with self._cond:
-            while len(self._pending) < self.size and time.monotonic() < deadline:
-                self._cond.wait(max(0.0, deadline - time.monotonic()))
-            batch, self._pending = self._pending[: self.size], self._pending[self.size :]
-            if self._pending:  # more than one batch's worth: the rest go at once, next child
-                threading.Thread(target=self._collect_now, daemon=True).start()
-            else:
-                self._collecting = False
-        self._run(batch)
-
-    def _collect_now(self) -> None:
-        with self._cond:
-            batch, self._pending = self._pending[: self.size], self._pending[self.size :]
-            if self._pending:
-                threading.Thread(target=self._collect_now, daemon=True).start()
-            else:
-                self._collecting = False
-        self._run(batch)
-
-    def _run(self, batch: list[tuple[Source, Future[CrawlResult]]]) -> None:
-        if not batch:
-            return
-        jobs = self.jobs
-
-        def done(i: int, result: CrawlResult) -> None:
-            batch[i][1].set_result(result)
-
-        try:
-            run_crawls(
-                jobs.store,
-                jobs.settings,
-                [
-                    CrawlRequest(
-                        s.spider, list(s.targets), s.name, s.timeout, dict(s.spider_args())
-                    )
-                    for s, _ in batch
-                ],
-                scrapy_settings=jobs.scrapy_settings,
-                on_result=done,
-                stop=jobs.stop_event,
-                grace=jobs.grace,
-            )
-        except Exception as exc:
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
-
-
 class JobScheduler:
     """The BackgroundScheduler, its jobs, and what each job does when it fires."""
 
@@ -243,16 +170,27 @@ class JobScheduler:
         self._submitted: dict[str, list[datetime]] = {}
         self._running: set[str] = set()
         self._lock = threading.Lock()
-        self.batcher = (
-            CrawlBatcher(self, settings.crawl_batch_window, settings.crawl_batch_max)
-            if settings.crawl_batch_window > 0
+        # Crawls run in long-lived crawl processes, or (crawl_workers = 0) one process each.
+        self.pool = (
+            CrawlPool(
+                self.store,
+                settings,
+                size=settings.crawl_workers,
+                max_running=workers,
+                scrapy_settings=self.scrapy_settings,
+                grace=grace,
+            )
+            if settings.crawl_workers > 0
             else None
         )
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename=JOBSTORE_TABLE)},
             # Deliveries get their own threads: a full crawl pool must not hold alerts back.
             executors={
-                "default": TimedExecutor(workers, self._on_submit),
+                # With a pool a job only hands its crawl over: a few threads are plenty.
+                "default": TimedExecutor(
+                    workers if self.pool is None else min(workers, 4), self._on_submit
+                ),
                 "alerts": ThreadPoolExecutor(max_workers=2),
             },
             job_defaults={"coalesce": True, "max_instances": 1},
@@ -266,6 +204,8 @@ class JobScheduler:
         global _ACTIVE
         _ACTIVE = self
         self.close_orphaned_runs()
+        if self.pool is not None:
+            self.pool.start()
         # Paused first: the sync must finish before any job (stale or not) fires.
         self.scheduler.start(paused=True)
         report = self.sync()
@@ -307,6 +247,8 @@ class JobScheduler:
         self.stop_event.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)  # waits for the worker threads' run_crawl calls
+        if self.pool is not None:
+            self.pool.shutdown(self.grace)  # crawls get their grace, then are interrupted
         if _ACTIVE is self:
             _ACTIVE = None
 
@@ -414,7 +356,11 @@ class JobScheduler:
             times = self._submitted.pop(job_id, None)
         return times[-1] if times else None
 
-    def run_source(self, name: str, fingerprint: str = "") -> CrawlResult | None:
+    def run_source(
+        self, name: str, fingerprint: str = ""
+    ) -> CrawlResult | Future[CrawlResult] | None:
+        """Start the crawl of `name`: handed to the crawl pool (returns its future at once), or
+        run in a child process of its own (returns when it is over)."""
         job_id = SOURCE_PREFIX + name
         scheduled = self._scheduled_time(job_id)
         if not self.accepting:
@@ -425,44 +371,83 @@ class JobScheduler:
             log.warning("scheduled crawl of %s, which is no longer configured", name)
             return None
         with self._lock:
-            # max_instances=1 already prevents this; the set also covers manual triggers.
+            # With one process per crawl, max_instances=1 prevents this already; with the pool
+            # (the job returns at once) and for manual triggers, this set does.
             if name in self._running:
                 self.skipped_overlaps += 1
                 log.warning("%s is still running: this run is skipped", name)
                 return None
             self._running.add(name)
-        delay = None
-        if scheduled is not None:
-            delay = max(0.0, time.time() - scheduled.timestamp())
-            self.delays.append(delay)
-        log.info(
-            "crawl %s started (%s)",
-            name,
-            f"{delay:.2f} s after its scheduled time" if delay is not None else "manual",
-            extra={"source": name, "spider": source.spider, "delay": delay},
+
+        def started(run_id: int, at: float) -> None:
+            self._note_start(source, scheduled, at)
+
+        request = CrawlRequest(
+            source.spider, list(source.targets), source.name, source.timeout, source.spider_args()
         )
+        if self.pool is not None:
+            try:
+                future = self.pool.submit(request, on_start=started)
+            except Exception:
+                log.exception("crawl %s could not start", name)
+                self._done_running(name)
+                return None
+            future.add_done_callback(lambda f: self._pool_crawl_done(name, f))
+            return future
+
+        def on_progress(data: dict[str, Any]) -> None:
+            if data.get("type") == "started":
+                started(0, float(data.get("at") or time.time()))
+
         try:
-            if self.batcher is not None:
-                result = self.batcher.run(source)
-            else:
-                result = run_crawl(
-                    self.store,
-                    self.settings,
-                    source.spider,
-                    source.targets,
-                    source=source.name,
-                    timeout=source.timeout,
-                    scrapy_settings=self.scrapy_settings,
-                    spider_args=source.spider_args(),
-                    stop=self.stop_event,
-                    grace=self.grace,
-                )
+            result = run_crawl(
+                self.store,
+                self.settings,
+                source.spider,
+                source.targets,
+                source=source.name,
+                timeout=source.timeout,
+                scrapy_settings=self.scrapy_settings,
+                spider_args=source.spider_args(),
+                on_progress=on_progress,
+                stop=self.stop_event,
+                grace=self.grace,
+            )
         except Exception:
             log.exception("crawl %s could not run", name)
             return None
         finally:
-            with self._lock:
-                self._running.discard(name)
+            self._done_running(name)
+        self._log_result(name, result)
+        return result
+
+    def _note_start(self, source: Source, scheduled: datetime | None, at: float) -> None:
+        """The crawl's spider opened at `at`: how late that is after its scheduled time."""
+        delay = None
+        if scheduled is not None:
+            delay = max(0.0, at - scheduled.timestamp())
+            self.delays.append(delay)
+        log.info(
+            "crawl %s started (%s)",
+            source.name,
+            f"{delay:.2f} s after its scheduled time" if delay is not None else "manual",
+            extra={"source": source.name, "spider": source.spider, "delay": delay},
+        )
+
+    def _done_running(self, name: str) -> None:
+        with self._lock:
+            self._running.discard(name)
+
+    def _pool_crawl_done(self, name: str, future: Future[CrawlResult]) -> None:
+        self._done_running(name)
+        try:
+            result = future.result()
+        except Exception:
+            log.exception("crawl %s could not be recorded", name)
+            return
+        self._log_result(name, result)
+
+    def _log_result(self, name: str, result: CrawlResult) -> None:
         level = logging.INFO if result.status == "finished" else logging.WARNING
         log.log(
             level,
@@ -474,7 +459,6 @@ class JobScheduler:
             result.counts.get("events", 0),
             extra={"source": name, "run_id": result.run_id, "status": result.status},
         )
-        return result
 
     def running_sources(self) -> set[str]:
         with self._lock:
