@@ -332,3 +332,21 @@ def test_same_revision_gives_same_bytes() -> None:
 
     data = (Mirror().corpus_dir / "pdf" / "A_C.1_80_L.2.pdf").read_bytes()
     assert amend_pdf(data) == amend_pdf(data) != data
+
+
+def test_find_symbol_exact_case_insensitive_and_announced() -> None:
+    from mirror.state import Doc, MirrorState
+
+    state = MirrorState()
+    state.docs[("A/C.1/80/L.1", "en")] = Doc("A/C.1/80/L.1", "en")
+    state.docs[("A/RES/79/16", "xx")] = Doc("A/RES/79/16", "xx")  # a language outside the six
+    state.announced.add(("A/C.1/80/L.99", None))
+    state.announced.add(("A/C.1/80/L.98", "fr"))
+    assert state.find_symbol("A/C.1/80/L.1") == "A/C.1/80/L.1"
+    assert state.find_symbol("a/c.1/80/l.1") == "A/C.1/80/L.1"
+    assert state.find_symbol(" A/C.1/80/L.1 ") == "A/C.1/80/L.1"
+    assert state.find_symbol("a/res/79/16") == "A/RES/79/16"
+    assert state.find_symbol("A/RES/79/16") == "A/RES/79/16"
+    assert state.find_symbol("A/C.1/80/L.99") == "A/C.1/80/L.99"
+    assert state.find_symbol("a/c.1/80/l.98") == "A/C.1/80/L.98"
+    assert state.find_symbol("A/C.1/80/L.97") is None

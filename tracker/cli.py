@@ -402,6 +402,8 @@ def crawl(
             task = progress.add_task(f"crawling with {spider}", total=None)
 
             def show(data: dict[str, Any]) -> None:
+                if data.get("type") not in ("progress", "summary"):
+                    return  # e.g. "started": no counts yet
                 outcomes = ", ".join(f"{k} {v}" for k, v in sorted(data["outcomes"].items()))
                 progress.update(
                     task,

@@ -149,8 +149,9 @@ def run_crawl(
     last: dict[str, Any] = {}
 
     def on_data(data: dict[str, Any]) -> None:
-        last.clear()
-        last.update(data)
+        if data.get("type") in ("progress", "summary"):  # the counts; "started" has none
+            last.clear()
+            last.update(data)
         if on_progress is not None:
             on_progress(data)
 

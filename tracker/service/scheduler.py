@@ -13,14 +13,13 @@ module-level registry set by `JobScheduler.start`.
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
@@ -37,6 +36,13 @@ from tracker.crawl import CrawlRequest, CrawlResult, run_crawl
 from tracker.crawl_pool import CrawlPool
 from tracker.db import Database
 from tracker.models import CrawlRun, utcnow
+from tracker.service.triggers import (
+    CRON_MISFIRE_GRACE,
+    cron_fields,
+    first_run,
+    misfire_grace,
+    source_trigger,
+)
 from tracker.settings import Settings
 from tracker.store import Store
 
@@ -46,7 +52,6 @@ JOBSTORE_TABLE = "apscheduler_jobs"
 SOURCE_PREFIX = "source:"
 DIGEST_PREFIX = "digest:"
 DELIVER_JOB = "deliver"
-CRON_MISFIRE_GRACE = 3600  # a cron run late by up to an hour still runs (once, coalesced)
 DELAYS_KEPT = 10_000
 ORPHAN_NOTE = "\ndisarmwatch: the service running this crawl stopped without closing it"
 
@@ -75,36 +80,6 @@ def deliver_digest(rule: str, fingerprint: str = "") -> None:
     """A digest rule's message: every pending matching event, in one message."""
     if _ACTIVE is not None:
         _ACTIVE.deliver_digest(rule)
-
-
-# -- triggers --------------------------------------------------------------------------------
-
-
-def source_trigger(source: Source) -> BaseTrigger:
-    jitter = source.jitter or None
-    if source.interval is not None:
-        return IntervalTrigger(seconds=source.interval.total_seconds(), jitter=jitter, timezone=UTC)
-    assert source.cron is not None
-    return CronTrigger(**_cron_fields(source.cron), jitter=jitter, timezone=UTC)
-
-
-def _cron_fields(expr: str) -> dict[str, str]:
-    # CronTrigger.from_crontab takes no jitter, so the five fields are passed by name.
-    minute, hour, day, month, day_of_week = expr.split()
-    return {
-        "minute": minute,
-        "hour": hour,
-        "day": day,
-        "month": month,
-        "day_of_week": day_of_week,
-    }
-
-
-def misfire_grace(source: Source) -> int:
-    """A run late by less than one period still runs; a later one is skipped (the next is due)."""
-    if source.interval is not None:
-        return max(1, int(source.interval.total_seconds()))
-    return CRON_MISFIRE_GRACE
 
 
 class TimedExecutor(ThreadPoolExecutor):
@@ -139,7 +114,7 @@ class WantedJob:
     trigger: BaseTrigger
     misfire_grace_time: int | None
     name: str
-    run_now: bool = False  # a new or changed source is crawled at once (within its jitter)
+    run_now: bool = False  # a new or changed source runs soon: see triggers.first_run
     executor: str = "default"
     jitter: int = 0
 
@@ -298,7 +273,7 @@ class JobScheduler:
                         id=DIGEST_PREFIX + rule.name,
                         func=f"{__name__}:deliver_digest",
                         kwargs={"rule": rule.name, "fingerprint": rule.digest},
-                        trigger=CronTrigger(**_cron_fields(rule.digest), timezone=UTC),
+                        trigger=CronTrigger(**cron_fields(rule.digest), timezone=UTC),
                         misfire_grace_time=CRON_MISFIRE_GRACE,
                         name=f"digest {rule.name}",
                         executor="alerts",
@@ -318,9 +293,7 @@ class JobScheduler:
                 continue
             extra: dict[str, Any] = {}
             if want.run_now:
-                # Without this a new daily source would wait a day for its first crawl.
-                spread = random.uniform(0, want.jitter) if want.jitter else 0.0
-                extra["next_run_time"] = datetime.now(UTC) + timedelta(seconds=spread)
+                extra["next_run_time"] = first_run(want.trigger, want.jitter, datetime.now(UTC))
             self.scheduler.add_job(
                 want.func,
                 trigger=want.trigger,
