@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -157,6 +158,10 @@ def main() -> None:
     delays = list(service.jobs.delays)
     skipped = service.jobs.skipped_overlaps
     service.shutdown()
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )  # crawl processes are children: counted once the shutdown has reaped them
     with db.session() as session:
         runs = session.scalars(select(CrawlRun)).all()
         statuses: dict[str, int] = {}
@@ -167,7 +172,8 @@ def main() -> None:
         f"workers={args.workers} jitter={args.jitter} cpus={os.cpu_count()} "
         f"crawl_workers={settings.crawl_workers}"
     )
-    print(f"elapsed {time.monotonic() - started:.0f} s; runs {len(runs)} {statuses}")
+    elapsed = time.monotonic() - started
+    print(f"elapsed {elapsed:.0f} s; runs {len(runs)} {statuses}")
     print(
         f"scheduling delay: n={len(delays)} median={statistics.median(delays):.3f} s "
         f"p95={percentile(delays, 0.95):.3f} s max={max(delays):.3f} s"
@@ -175,6 +181,14 @@ def main() -> None:
     print(
         f"service RSS: idle (no crawl running) max={max(rss_idle, default=float('nan')):.0f} MB "
         f"({len(rss_idle)} samples); overall max={max(rss_all):.0f} MB"
+    )
+    cpu_service = own.ru_utime + own.ru_stime
+    cpu_crawls = children.ru_utime + children.ru_stime
+    finished = statuses.get("finished", 0)
+    print(
+        f"CPU: service {cpu_service:.0f} s, crawl processes {cpu_crawls:.0f} s "
+        f"({1000 * cpu_crawls / max(1, finished):.1f} ms per finished crawl), "
+        f"over {elapsed:.0f} s on {os.cpu_count()} CPUs"
     )
     if rss_workers:
         print(f"crawl processes' RSS, all of them together: max={max(rss_workers):.0f} MB")
