@@ -148,10 +148,13 @@ def test_kill_9_between_capture_and_delivery(
         un_mirror.treaty_action("Indonesia", treaty="tpnw", kind="RAT", date="2026-09-20")
         un_mirror.treaty_action("Malaysia", treaty="tpnw", kind="ACC", date="2026-09-21")
         wait_for(lambda: _count(db, Delivery, Delivery.state == "pending") == 2, 40)
+        assert _crawl_processes(env["DISARMWATCH_DATABASE_URL"])  # the service's crawl pool
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     assert webhook.messages == []
+    # Its crawl processes see their input end with the service, and leave too.
+    wait_for(lambda: not _crawl_processes(env["DISARMWATCH_DATABASE_URL"]), 20)
     # Restarted with a short sweep interval: the pending deliveries go out, once each.
     env["DISARMWATCH_DELIVERY_INTERVAL"] = "1"
     proc = serve_process(env, "--no-web", log=log)
@@ -169,8 +172,30 @@ def test_kill_9_between_capture_and_delivery(
     assert _count(db, CrawlRun, CrawlRun.status == "running") == 0
 
 
+def _crawl_processes(database_url: str) -> list[int]:
+    """Pids of `crawler.worker` processes working for the database `database_url`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        wanted = f"DISARMWATCH_DATABASE_URL={database_url}".encode()
+        if b"crawler.worker" in cmdline and wanted in environ:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize("crawl_workers", ["2", "0"], ids=["crawl-pool", "process-per-crawl"])
 def test_sigterm_during_crawl_exits_0_run_interrupted_captures_kept(
-    service_env: dict[str, str], un_mirror: Mirror, db: Database, tmp_path: Path
+    service_env: dict[str, str],
+    un_mirror: Mirror,
+    db: Database,
+    tmp_path: Path,
+    crawl_workers: str,
 ) -> None:
     # The reply page and its files come at once; the meeting's page hangs.
     un_mirror.fault("/meeting/74853/documents", kind="slow", delay=60, site="meetings")
@@ -179,7 +204,9 @@ def test_sigterm_during_crawl_exits_0_run_interrupted_captures_kept(
     ]
     write_config(service_env, config_text(sources))
     log = tmp_path / "serve.log"
-    proc = serve_process(service_env, "--no-web", "--grace", "2", log=log)
+    proc = serve_process(
+        service_env, "--no-web", "--grace", "2", "--crawl-workers", crawl_workers, log=log
+    )
     try:
         wait_for(lambda: _count(db, Capture) >= 5, 40)
     finally:

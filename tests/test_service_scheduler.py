@@ -160,6 +160,12 @@ def test_healthz_metrics_sources_runs(
         assert "disarmwatch_crawl_duration_seconds_count" in metrics
         assert "disarmwatch_schedule_delay_seconds_bucket" in metrics
         assert "disarmwatch_deliveries" in metrics
+        # The crawl pool (the default): its processes, their memory and crawls.
+        workers = body["crawl_workers"]
+        assert len(workers) == 2 and sum(w["crawls"] for w in workers) >= 2
+        assert re.search(r"^disarmwatch_crawl_workers 2\.0$", metrics, re.M)
+        # A process that ran a crawl has sent a heartbeat (its first comes before any crawl).
+        assert re.search(r'^disarmwatch_crawl_worker_rss_bytes\{pid="\d+"\} [1-9]', metrics, re.M)
     finally:
         service.shutdown()
     # The scheduler is gone: unhealthy.

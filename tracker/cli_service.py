@@ -59,6 +59,13 @@ def serve(
     ] = False,
     no_web: Annotated[bool, typer.Option("--no-web", help="Scheduler only: no web/API.")] = False,
     workers: Annotated[int, typer.Option(help="Crawls that may run at once.")] = 4,
+    crawl_workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Long-lived crawl processes to run crawls in; 0: a new process per crawl "
+            "(default: the crawl_workers setting, 2)."
+        ),
+    ] = None,
     grace: Annotated[
         float, typer.Option(help="Seconds a running crawl gets to stop on SIGTERM.")
     ] = 10.0,
@@ -75,6 +82,10 @@ def serve(
     if no_scheduler and no_web:
         cli.fail("--no-scheduler and --no-web together leave nothing to run", code=2)
     settings = cli.state.settings()
+    if crawl_workers is not None:
+        if crawl_workers < 0:
+            cli.fail("--crawl-workers must be 0 or more", code=2)
+        settings.crawl_workers = crawl_workers
     config = load_config_or_exit(settings)
     try:
         setup_logging(settings)

@@ -146,6 +146,29 @@ class DatabaseCollector(Collector):
             )
             skipped.add_metric([], scheduler.skipped_overlaps)
             yield skipped
+            pool = getattr(scheduler, "pool", None)
+            if pool is not None:
+                yield from _pool_metrics(pool.status())
+
+
+def _pool_metrics(workers: list[dict[str, Any]]) -> Iterator[Any]:
+    """The long-lived crawl processes: how many, their memory, and the crawls each has run."""
+    count = GaugeMetricFamily("disarmwatch_crawl_workers", "Crawl processes running now.")
+    count.add_metric([], len(workers))
+    yield count
+    rss = GaugeMetricFamily(
+        "disarmwatch_crawl_worker_rss_bytes",
+        "Resident memory of each crawl process.",
+        labels=["pid"],
+    )
+    crawls = GaugeMetricFamily(
+        "disarmwatch_crawl_worker_crawls", "Crawls started by each crawl process.", labels=["pid"]
+    )
+    for worker in workers:
+        rss.add_metric([str(worker["pid"])], worker["rss_mb"] * 1024 * 1024)
+        crawls.add_metric([str(worker["pid"])], worker["crawls"])
+    yield rss
+    yield crawls
 
 
 def _counter(name: str, doc: str, label: str, rows: Any) -> CounterMetricFamily:
