@@ -19,6 +19,7 @@ spider opened (the crawl's `started` line). Overlap: two runs of one source whos
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import statistics
@@ -35,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import select  # noqa: E402
 
 import tracker.crawl  # noqa: E402
+from bench.scratch_db import scratch_database  # noqa: E402
 from tracker.config import Config, Source  # noqa: E402
 from tracker.db import Database  # noqa: E402
 from tracker.models import CrawlRun  # noqa: E402
@@ -99,11 +101,23 @@ def main() -> None:
         help="settings.crawl_workers: long-lived crawl processes (default: the setting's; "
         "stub crawls: 0, one process per crawl)",
     )
+    parser.add_argument(
+        "--pg-server",
+        metavar="URL",
+        help="run on a scratch database made on this PostgreSQL server (default: SQLite)",
+    )
     args = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        database_url = None
+        if args.pg_server:
+            database_url = stack.enter_context(scratch_database(args.pg_server))
+        run(args, database_url)
 
+
+def run(args: argparse.Namespace, database_url: str | None) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="dw-bench-service-"))
     os.environ["DISARMWATCH_DATA_DIR"] = str(scratch)
-    os.environ["DISARMWATCH_DATABASE_URL"] = f"sqlite:///{scratch / 'bench.db'}"
+    os.environ["DISARMWATCH_DATABASE_URL"] = database_url or f"sqlite:///{scratch / 'bench.db'}"
     os.environ["DISARMWATCH_CONFIG"] = str(scratch / "none.toml")
     (scratch / "none.toml").write_text("[disarmwatch]\n")
     mirror = None
@@ -170,6 +184,7 @@ def main() -> None:
     print(
         f"crawl={args.crawl} sources={args.sources} minutes={args.minutes} "
         f"workers={args.workers} jitter={args.jitter} cpus={os.cpu_count()} "
+        f"database={db.engine.dialect.name} "
         f"crawl_workers={settings.crawl_workers}"
     )
     elapsed = time.monotonic() - started
