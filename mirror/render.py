@@ -6,9 +6,15 @@ Charter text in corpus/charter/. Output is deterministic (reportlab ``invariant=
 input always gives the same bytes, so an unchanged mirror serves byte-identical files between
 crawls and a watcher sees no false change.
 
-Chinese uses reportlab's built-in CID font STSong-Light; Cyrillic and Arabic need a TrueType font
-(DejaVu Sans), and Arabic is shaped (arabic-reshaper) and laid out in visual order (python-bidi)
-as real producers do.
+This is also the renderer behind tests/pdfgen.py (extraction round trips), which asks for a few
+other producer habits through `Layout`: a paragraph gap, a header on the outer edge, Arabic shaped
+(harakat kept) before line breaking, Latin punctuation kept off a CJK line start.
+
+The layout imitates how real producers place glyphs: lines are broken on the *logical* text and
+each line is drawn on its own, with a first-line indent per paragraph. Chinese uses reportlab's
+built-in CID font STSong-Light and breaks between any two characters; Cyrillic and Arabic need a
+TrueType font (DejaVu Sans), and Arabic is shaped (arabic-reshaper) and drawn right-aligned in
+visual order (python-bidi), so an extractor has to give back logical order.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ from __future__ import annotations
 import io
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -43,6 +50,7 @@ class FontMissingError(RuntimeError):
 
 @cache
 def ttf_path() -> Path | None:
+    """A TrueType font with Latin, Cyrillic and Arabic glyphs, or None."""
     for candidate in _TTF_CANDIDATES:
         if Path(candidate).is_file():
             return Path(candidate)
@@ -67,16 +75,47 @@ def _font_for(lang: str) -> str:
 
 
 def charter_paragraphs(charter_dir: Path, lang: str) -> list[str]:
-    """Non-empty lines of the real Charter in `lang` (one line is one paragraph)."""
+    """Non-empty lines of the real Charter in `lang` (one line is one paragraph), stripped of the
+    ideographic-space indentation the Chinese file uses."""
     text = (charter_dir / f"un-charter-{lang}.txt").read_text(encoding="utf-8")
     paras = [p.strip(" \t\u3000") for p in text.splitlines()]
     return [p for p in paras if p]
 
 
-NO_LINE_START = set("。，、；：！？）」』】》〉”’")
+# Kinsoku: closing punctuation never starts a CJK line (it hangs, as real producers do).
+NO_LINE_START = frozenset("。，、；：！？）」』】》〉”’")
 
 
-def _wrap(text: str, width: float, first: float, font: str, size: float, cjk: bool) -> list[str]:
+@dataclass
+class Layout:
+    page_width: float = A4[0]
+    page_height: float = A4[1]
+    font_size: float = 11.0
+    margin: float = 72.0
+    leading: float | None = None  # default 1.25 * font_size
+    indent: float | None = None  # first-line indent; default 3 * font_size
+    para_gap: float = 0.0  # extra vertical space between paragraphs
+    header: str | None = None  # running header (e.g. a symbol) on every page
+    footer_job: str | None = None  # job number, printed with "n/N" in the footer
+    title: str | None = None  # PDF metadata title
+    header_outside: bool = False  # header on the outer edge (left on even pages), else right
+    invariant: bool = True  # deterministic bytes (no timestamps, fixed document ID)
+    # Arabic: shape the whole paragraph before line breaking (so breaking measures the glyphs
+    # drawn), else break the logical text and shape each line.
+    arabic_shape_first: bool = False
+    arabic_keep_harakat: bool = False  # arabic-reshaper's default drops shadda, tanween, ...
+    no_line_start: frozenset[str] = NO_LINE_START  # CJK characters a line never starts with
+
+
+def _wrap(
+    text: str,
+    width: float,
+    first: float,
+    font: str,
+    size: float,
+    cjk: bool,
+    no_line_start: frozenset[str] = NO_LINE_START,
+) -> list[str]:
     # CJK breaks between any two characters; other scripts between words.
     units = list(text) if cjk else text.split()
     joiner = "" if cjk else " "
@@ -86,8 +125,7 @@ def _wrap(text: str, width: float, first: float, font: str, size: float, cjk: bo
         candidate = f"{current}{joiner}{unit}" if current else unit
         limit = first if not lines else width
         too_wide = pdfmetrics.stringWidth(candidate, font, size) > limit
-        # Kinsoku: closing punctuation never starts a line (it hangs, as real producers do).
-        if current and too_wide and not (cjk and unit in NO_LINE_START):
+        if current and too_wide and not (cjk and unit in no_line_start):
             lines.append(current)
             current = unit
         else:
@@ -97,11 +135,18 @@ def _wrap(text: str, width: float, first: float, font: str, size: float, cjk: bo
     return lines
 
 
-def _visual_arabic(line: str) -> str:
+@cache
+def _reshaper(keep_harakat: bool) -> Callable[[str], str]:
     import arabic_reshaper
+
+    config = {"delete_harakat": not keep_harakat}
+    return arabic_reshaper.ArabicReshaper(configuration=config).reshape
+
+
+def _visual_arabic(line: str) -> str:
     from bidi import get_display
 
-    return get_display(arabic_reshaper.reshape(line))
+    return get_display(line)
 
 
 def render_pdf(
@@ -115,53 +160,72 @@ def render_pdf(
 ) -> bytes:
     """Lay out paragraphs (logical order) as an A4 PDF with UN page furniture: the symbol as a
     running header and the job number with "n/N" in the footer (as real UN documents print)."""
-    with _LOCK:
-        return _render(paragraphs, lang, header, job, title, size)
+    layout = Layout(font_size=size, header=header, footer_job=job, title=title)
+    return render_layout(paragraphs, lang, layout)
 
 
-def _render(
-    paragraphs: Sequence[str],
-    lang: str,
-    header: str | None,
-    job: str | None,
-    title: str | None,
-    size: float,
+def render_layout(
+    paragraphs: Sequence[str], lang: str = "en", layout: Layout | None = None
 ) -> bytes:
+    """Lay out `paragraphs` (logical-order text, one string per paragraph) and return PDF bytes."""
+    with _LOCK:
+        return _render(paragraphs, lang, layout or Layout())
+
+
+def _render(paragraphs: Sequence[str], lang: str, lay: Layout) -> bytes:
     font = _font_for(lang)
-    width_page, height_page = A4
-    margin, leading, indent = 72.0, size * 1.25, size * 3
-    width = width_page - 2 * margin
+    size = lay.font_size
+    leading = lay.leading or size * 1.25
+    indent = lay.indent if lay.indent is not None else size * 3
+    width = lay.page_width - 2 * lay.margin
+    rtl = lang == "ar"
+    reshape = _reshaper(lay.arabic_keep_harakat) if rtl else None
+
+    # Pass 1: break paragraphs into (line, is_first_line, y) and paginate, so the footer knows N.
     pages: list[list[tuple[str, bool, float]]] = [[]]
-    y = height_page - margin
+    top = lay.page_height - lay.margin
+    y = top
     for para in paragraphs:
         para = re.sub(r"\s+", " ", para).strip()
         if not para:
             continue
-        for i, line in enumerate(_wrap(para, width, width - indent, font, size, lang == "zh")):
-            if y - leading < margin:
+        if reshape and lay.arabic_shape_first:
+            para = reshape(para)
+        lines = _wrap(para, width, width - indent, font, size, lang == "zh", lay.no_line_start)
+        for i, line in enumerate(lines):
+            gap = lay.para_gap if i == 0 and pages[-1] else 0.0
+            if y - leading - gap < lay.margin:
                 pages.append([])
-                y = height_page - margin
-            y -= leading
+                y = top
+                gap = 0.0
+            y -= leading + gap
             pages[-1].append((line, i == 0, y))
+
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
-    if title:
-        c.setTitle(title)
+    pagesize = (lay.page_width, lay.page_height)
+    c = canvas.Canvas(buf, pagesize=pagesize, invariant=1 if lay.invariant else None)
+    if lay.title:
+        c.setTitle(lay.title)
     for number, page in enumerate(pages, start=1):
-        if header:
+        if lay.header:
             c.setFont("Helvetica", 9)
-            c.drawRightString(width_page - margin, height_page - margin / 2, header)
-        if job:
+            header_y = lay.page_height - lay.margin / 2
+            if lay.header_outside and number % 2 == 0:
+                c.drawString(lay.margin, header_y, lay.header)
+            else:
+                c.drawRightString(lay.page_width - lay.margin, header_y, lay.header)
+        if lay.footer_job:
             c.setFont("Helvetica", 8)
-            c.drawString(margin, margin / 2, f"{number}/{len(pages)}")
-            c.drawRightString(width_page - margin, margin / 2, job)
+            c.drawString(lay.margin, lay.margin / 2, f"{number}/{len(pages)}")
+            c.drawRightString(lay.page_width - lay.margin, lay.margin / 2, lay.footer_job)
         c.setFont(font, size)
         for line, first, ly in page:
             shift = indent if first else 0.0
-            if lang == "ar":
-                c.drawRightString(width_page - margin - shift, ly, _visual_arabic(line))
+            if reshape:
+                shaped = line if lay.arabic_shape_first else reshape(line)
+                c.drawRightString(lay.page_width - lay.margin - shift, ly, _visual_arabic(shaped))
             else:
-                c.drawString(margin + shift, ly, line)
+                c.drawString(lay.margin + shift, ly, line)
         c.showPage()
     c.save()
     return buf.getvalue()
