@@ -23,8 +23,17 @@ def test_search_by_symbol_title_and_full_text(web: WebEnv) -> None:  # noqa: F81
     zh = get("/api/documents", params={"q": ZH_ADDED[2:6]}).json()
     assert [d["key"] for d in zh["items"]] == [SYMBOL]
     assert get("/api/documents", params={"q": "zzzqqqnothing"}).json()["total"] == 0
-    # Query syntax of the engines is not exposed: quotes and operators are plain words.
+
+    # "Quoted words" must stand together, in that order; unquoted ones anywhere.
+    def keys(q: str) -> list[str]:
+        return [d["key"] for d in get("/api/documents", params={"q": q}).json()["items"]]
+
+    assert keys('"grave concern"') == keys("concern grave") == [SYMBOL]
+    assert keys('"concern grave"') == []
+    assert keys('Middle "grave concern"') == [SYMBOL]
+    # Query syntax of the engines is not exposed: operators (and a lone quote) are plain words.
     assert get("/api/documents", params={"q": '"NEAR( OR * -'}).status_code == 200
+    assert get("/api/documents", params={"q": '"" "*" ""'}).json()["total"] == 0
 
 
 def test_filters_and_pagination(web: WebEnv) -> None:  # noqa: F811

@@ -77,13 +77,28 @@ class Match:
     rank: float
 
 
+_QUOTED = re.compile(r'"([^"]*)"')
+
+
 def _phrases(query: str) -> list[str]:
-    """The query's words, each a list of tokens to be found next to each other."""
-    out = []
-    for word in query.split():
-        tokens = _WORD.findall(split_cjk(word))
+    """What must be found: each word of the query, and each "quoted phrase" as one, as lists
+    of tokens to be found next to each other. An unbalanced quote is a plain character."""
+    out: list[str] = []
+
+    def words(text: str) -> None:
+        for word in text.split():
+            tokens = _WORD.findall(split_cjk(word))
+            if tokens:
+                out.append(" ".join(tokens))
+
+    pos = 0
+    for quoted in _QUOTED.finditer(query):
+        words(query[pos : quoted.start()])
+        tokens = _WORD.findall(split_cjk(quoted.group(1)))
         if tokens:
             out.append(" ".join(tokens))
+        pos = quoted.end()
+    words(query[pos:])
     return out
 
 
