@@ -15,6 +15,12 @@ from twisted.internet import task
 PREFIX = "@dw "
 
 
+def write_line(kind: str, **data: Any) -> None:
+    """One line for the parent process: `@dw {"type": kind, ...}`."""
+    sys.stdout.write(PREFIX + json.dumps({"type": kind, **data}, default=str) + "\n")
+    sys.stdout.flush()
+
+
 def crawl_counts(stats: dict[str, Any]) -> dict[str, Any]:
     """The figures a person wants from Scrapy's stats: requests, captures, outcomes, events."""
     prefix = "disarmwatch/outcome/"
@@ -50,14 +56,12 @@ class ProgressReporter:
 
     def emit(self, kind: str, **extra: Any) -> None:
         spider = getattr(self.crawler, "spider", None)
-        data = {
-            "type": kind,
-            "run_id": getattr(spider, "run_id", None),
+        write_line(
+            kind,
+            run_id=getattr(spider, "run_id", None),
             **crawl_counts(self.crawler.stats.get_stats()),
             **extra,
-        }
-        sys.stdout.write(PREFIX + json.dumps(data, default=str) + "\n")
-        sys.stdout.flush()
+        )
 
     def spider_opened(self, spider: Any) -> None:
         self.loop = task.LoopingCall(self.emit, "progress")

@@ -13,13 +13,12 @@ import json
 import os
 import sys
 import time
-from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
-from crawler.progress import PREFIX
+from crawler.progress import write_line
 from tracker.settings import load_settings
 
 
@@ -37,17 +36,11 @@ def scrapy_settings(overrides: dict[str, str]) -> object:
     return settings
 
 
-def emit(kind: str, **data: Any) -> None:
-    """One progress line for the parent: `@dw {"type": kind, ...}`."""
-    sys.stdout.write(PREFIX + json.dumps({"type": kind, **data}, default=str) + "\n")
-    sys.stdout.flush()
-
-
 def announce_start(crawler: Crawler, run_id: int | None) -> None:
     """A `started` line (with the wall-clock time) when the spider opens: the moment the
     crawl really begins, from which the service measures how late a scheduled crawl was."""
     crawler.signals.connect(
-        lambda spider: emit("started", run_id=run_id, at=time.time()),
+        lambda spider: write_line("started", run_id=run_id, at=time.time()),
         signal=signals.spider_opened,
         weak=False,
     )

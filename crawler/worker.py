@@ -27,13 +27,13 @@ import logging
 import os
 import sys
 import threading
-import time
 from collections import deque
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
 
-from crawler.run import announce_start, emit, scrapy_settings
+from crawler.progress import write_line
+from crawler.run import announce_start, scrapy_settings
 
 LOG_TAIL_LINES = 100
 HEARTBEAT_SECONDS = 1.0
@@ -101,7 +101,7 @@ class Worker:
     def crawl(self, cmd: dict[str, Any]) -> None:
         run_id, spider = cmd.get("run_id"), cmd.get("spider")
         if spider not in self.known:
-            emit("ended", run_id=run_id, error=f"unknown spider {spider!r}", log_tail="")
+            write_line("ended", run_id=run_id, error=f"unknown spider {spider!r}", log_tail="")
             return
         try:
             crawler = self.process.create_crawler(spider)  # its own copy of the settings
@@ -134,11 +134,11 @@ class Worker:
     def ended(self, run_id: int, error: str | None) -> None:
         self.crawlers.pop(run_id, None)
         tail = self.logs.tails.pop(run_id, None) or ()
-        emit("ended", run_id=run_id, error=error, log_tail="\n".join(tail))
+        write_line("ended", run_id=run_id, error=error, log_tail="\n".join(tail))
         self.stop_if_done()
 
     def heartbeat(self) -> None:
-        emit("heartbeat", at=time.time(), rss_mb=round(rss_mb(), 1), crawls=len(self.crawlers))
+        write_line("heartbeat", rss_mb=round(rss_mb(), 1), crawls=len(self.crawlers))
 
     def end_of_input(self) -> None:
         # The pool closes a worker's input once it has nothing left for it to do; an end of

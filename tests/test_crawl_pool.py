@@ -7,13 +7,14 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future
 from typing import Any
 
 import pytest
 
 from mirror import Mirror
 from tests.crawl_harness import TEST_SCRAPY_SETTINGS, events_of, outcomes
-from tracker.crawl import CrawlRequest
+from tracker.crawl import CrawlRequest, CrawlResult
 from tracker.crawl_pool import CrawlPool
 from tracker.models import CrawlRun
 from tracker.settings import Settings
@@ -114,17 +115,23 @@ def test_crawl_stuck_past_its_limit_is_closed_and_its_process_replaced(
         os.kill(first_pid, 0)
 
 
-def test_killed_process_fails_its_crawls_and_the_next_crawl_runs(
-    make_pool: Any, store: Store, un_mirror: Mirror
-) -> None:
+def start_slow_crawl(pool: CrawlPool, un_mirror: Mirror, source: str) -> Future[CrawlResult]:
+    """A crawl of L.8, whose answer takes 20 s, once its spider has opened."""
     un_mirror.fault("s=A%2FC.1%2F80%2FL.8&", kind="slow", delay=20, times=1)
-    pool = make_pool(size=1)
     started = threading.Event()
-    doomed = pool.submit(
-        CrawlRequest("documents", ["A/C.1/80/L.8"], "doomed", 60, EN),
+    future = pool.submit(
+        CrawlRequest("documents", ["A/C.1/80/L.8"], source, 60, EN),
         on_start=lambda run_id, at: started.set(),
     )
     assert started.wait(30)
+    return future
+
+
+def test_killed_process_fails_its_crawls_and_the_next_crawl_runs(
+    make_pool: Any, store: Store, un_mirror: Mirror
+) -> None:
+    pool = make_pool(size=1)
+    doomed = start_slow_crawl(pool, un_mirror, "doomed")
     os.kill(pool.status()[0]["pid"], signal.SIGKILL)
     result = doomed.result(timeout=30)
     assert result.status == "failed"
@@ -135,14 +142,8 @@ def test_killed_process_fails_its_crawls_and_the_next_crawl_runs(
 
 
 def test_process_that_stops_answering_is_ended(make_pool: Any, un_mirror: Mirror) -> None:
-    un_mirror.fault("s=A%2FC.1%2F80%2FL.8&", kind="slow", delay=20, times=1)
     pool = make_pool(size=1, hang_after=2)
-    started = threading.Event()
-    frozen = pool.submit(
-        CrawlRequest("documents", ["A/C.1/80/L.8"], "frozen", 60, EN),
-        on_start=lambda run_id, at: started.set(),
-    )
-    assert started.wait(30)
+    frozen = start_slow_crawl(pool, un_mirror, "frozen")
     pid = pool.status()[0]["pid"]
     os.kill(pid, signal.SIGSTOP)  # alive, but its reactor no longer runs: no heartbeat
     result = frozen.result(timeout=30)
@@ -156,15 +157,9 @@ def test_process_that_stops_answering_is_ended(make_pool: Any, un_mirror: Mirror
 def test_shutdown_interrupts_running_and_waiting_crawls(
     make_pool: Any, store: Store, un_mirror: Mirror
 ) -> None:
-    un_mirror.fault("s=A%2FC.1%2F80%2FL.8&", kind="slow", delay=20, times=1)
     pool = make_pool(size=1, max_running=1)
-    started = threading.Event()
-    running = pool.submit(
-        CrawlRequest("documents", ["A/C.1/80/L.8"], "running", 60, EN),
-        on_start=lambda run_id, at: started.set(),
-    )
+    running = start_slow_crawl(pool, un_mirror, "running")
     waiting = pool.submit(CrawlRequest("documents", ["A/C.1/80/L.1"], "waiting", 60, EN))
-    assert started.wait(30)
     begun = time.monotonic()
     pool.shutdown(1)
     assert time.monotonic() - begun < 10

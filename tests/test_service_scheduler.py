@@ -78,20 +78,19 @@ def test_jobs_synced_from_config_on_restart(db: Database, settings: Settings) ->
     assert next_a is not None
 
 
-CRAWL_MODES = pytest.mark.parametrize(
-    "crawl_workers", ["0", "2"], ids=["one-process-per-crawl", "crawl-pool"]
-)
+@pytest.fixture(params=["0", "2"], ids=["one-process-per-crawl", "crawl-pool"])
+def crawl_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The service runs each crawl in a process of its own, or in its crawl pool."""
+    monkeypatch.setenv("DISARMWATCH_CRAWL_WORKERS", request.param)
+    return request.param
 
 
-@CRAWL_MODES
 def test_slow_crawl_times_out_next_run_proceeds_no_overlap(
     service_env: dict[str, str],
     un_mirror: Mirror,
     db: Database,
-    crawl_workers: str,
-    monkeypatch: pytest.MonkeyPatch,
+    crawl_mode: str,
 ) -> None:
-    monkeypatch.setenv("DISARMWATCH_CRAWL_WORKERS", crawl_workers)
     # The first request of the replies page hangs for 30 s: past the source's 4 s limit.
     un_mirror.fault(REPLIES_PAGE, kind="slow", delay=30, times=1, site="unoda")
     write_config(
@@ -188,16 +187,13 @@ def test_healthz_metrics_sources_runs(
     state._settings = None
 
 
-@CRAWL_MODES
 def test_sigterm_like_stop_interrupts_the_running_crawl(
     service_env: dict[str, str],
     un_mirror: Mirror,
     db: Database,
-    crawl_workers: str,
-    monkeypatch: pytest.MonkeyPatch,
+    crawl_mode: str,
 ) -> None:
     """In-process version of the SIGTERM path: captures made before the stop are kept."""
-    monkeypatch.setenv("DISARMWATCH_CRAWL_WORKERS", crawl_workers)
     un_mirror.fault("/meeting/74853/documents", kind="slow", delay=30, site="meetings")
     write_config(
         service_env,

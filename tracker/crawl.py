@@ -73,6 +73,9 @@ def child_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+INTERRUPTED_NOTE = "disarmwatch: crawl interrupted by shutdown"
+
+
 def timeout_note(limit: float) -> str:
     return f"disarmwatch: crawl ended after its time limit of {limit:.0f} s"
 
@@ -90,7 +93,7 @@ def _spawn(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def _read_output(
+def read_output(
     proc: subprocess.Popen[str], tail: deque[str], on_data: Callable[[dict[str, Any]], None]
 ) -> list[threading.Thread]:
     """Threads that hand each progress line's JSON to `on_data` and keep the rest in `tail`."""
@@ -155,7 +158,7 @@ def run_crawl(
         if on_progress is not None:
             on_progress(data)
 
-    readers = _read_output(proc, tail, on_data)
+    readers = read_output(proc, tail, on_data)
     limit = timeout if timeout is not None else settings.crawl_timeout
     status = "finished"
     while proc.poll() is None:
@@ -167,7 +170,7 @@ def run_crawl(
         if stop is not None and stop.is_set():
             status = "interrupted"
             _end(proc, grace)
-            tail.append("disarmwatch: crawl interrupted by shutdown")
+            tail.append(INTERRUPTED_NOTE)
             break
         time.sleep(0.1)
     proc.wait()

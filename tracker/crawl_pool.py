@@ -39,11 +39,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.crawl import (
+    INTERRUPTED_NOTE,
     LOG_TAIL_LINES,
-    PROGRESS_PREFIX,
     CrawlRequest,
     CrawlResult,
     child_env,
+    read_output,
     timeout_note,
 )
 from tracker.settings import Settings
@@ -53,7 +54,6 @@ log = logging.getLogger("disarmwatch.crawl_pool")
 
 TICK = 0.1  # seconds between checks of limits, heartbeats and worker health
 WORKER_LOG_LINES = 50  # a worker's own last lines, added to the runs it fails
-INTERRUPTED_NOTE = "disarmwatch: crawl interrupted by shutdown"
 
 OnStart = Callable[[int, float], None]  # (run id, wall-clock time the spider opened)
 
@@ -105,13 +105,7 @@ class _Worker:
         self.heartbeat = time.monotonic()  # start-up counts as alive
         self.rss_mb = 0.0
         self.log: deque[str] = deque(maxlen=WORKER_LOG_LINES)
-        self.readers = [
-            threading.Thread(target=self._read_stdout, name=f"crawl-worker-{self.number}"),
-            threading.Thread(target=self._read_stderr, name=f"crawl-worker-{self.number}-log"),
-        ]
-        for reader in self.readers:
-            reader.daemon = True
-            reader.start()
+        self.readers = read_output(self.proc, self.log, lambda data: pool._on_line(self, data))
 
     @property
     def pid(self) -> int:
@@ -136,23 +130,6 @@ class _Worker:
     def kill(self, sig: int = signal.SIGKILL) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, sig)
-
-    def _read_stdout(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            if not line.startswith(PROGRESS_PREFIX):
-                self.log.append(line.rstrip("\n"))
-                continue
-            try:
-                data = json.loads(line[len(PROGRESS_PREFIX) :])
-            except json.JSONDecodeError:
-                continue
-            self.pool._on_line(self, data)
-
-    def _read_stderr(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.log.append(line.rstrip("\n"))
 
 
 class CrawlPool:
@@ -374,9 +351,7 @@ class CrawlPool:
         seconds = time.monotonic() - run.dispatched if run.dispatched else 0.0
         counts = {k: v for k, v in run.last.items() if k not in ("type", "run_id")}
         counts["seconds"] = round(seconds, 3)
-        log_tail = "\n".join(notes)
-        if len(log_tail.splitlines()) > LOG_TAIL_LINES:
-            log_tail = "\n".join(log_tail.splitlines()[-LOG_TAIL_LINES:])
+        log_tail = "\n".join("\n".join(notes).splitlines()[-LOG_TAIL_LINES:])
         try:
             self.store.finish_run(run.run_id, status=status, counts=counts, log_tail=log_tail)
             run.future.set_result(CrawlResult(run.run_id, status, None, seconds, counts, log_tail))
