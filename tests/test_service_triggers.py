@@ -55,19 +55,19 @@ def test_survives_the_job_store_pickle() -> None:
 
 def test_first_run_waits_for_a_near_phase_else_runs_at_once() -> None:
     minute = source_trigger(Source("every-minute", "igov", every="1m"))
-    start = first_run(minute, 0, NOW)
+    start = first_run(minute, NOW)
     assert NOW <= start <= NOW + timedelta(seconds=60)
     assert start == minute.get_next_fire_time(None, NOW)
     daily = PhasedIntervalTrigger(86400, phase=43200.0)  # its slot is hours away from NOW
-    assert first_run(daily, 0, NOW) == NOW
+    assert first_run(daily, NOW) == NOW
     near = PhasedIntervalTrigger(
         86400,
         phase=(NOW - NOW.replace(hour=0, minute=0, second=0, microsecond=0)).total_seconds() + 30,
     )
-    assert first_run(near, 0, NOW) == NOW + timedelta(seconds=30)
+    assert first_run(near, NOW) == NOW + timedelta(seconds=30)
     assert FIRST_RUN_WAIT >= 30
     cron = source_trigger(Source("nightly", "igov", cron="0 3 * * *"))
-    assert first_run(cron, 0, NOW) == NOW
+    assert first_run(cron, NOW) == NOW
 
 
 def test_next_fire_time_always_moves_forward() -> None:

@@ -116,7 +116,6 @@ class WantedJob:
     name: str
     run_now: bool = False  # a new or changed source runs soon: see triggers.first_run
     executor: str = "default"
-    jitter: int = 0
 
 
 class JobScheduler:
@@ -249,7 +248,6 @@ class JobScheduler:
                     misfire_grace_time=misfire_grace(source),
                     name=f"crawl {source.name}",
                     run_now=True,
-                    jitter=source.jitter,
                 )
             )
         if self.deliverer is not None:
@@ -293,7 +291,7 @@ class JobScheduler:
                 continue
             extra: dict[str, Any] = {}
             if want.run_now:
-                extra["next_run_time"] = first_run(want.trigger, want.jitter, datetime.now(UTC))
+                extra["next_run_time"] = first_run(want.trigger, datetime.now(UTC))
             self.scheduler.add_job(
                 want.func,
                 trigger=want.trigger,

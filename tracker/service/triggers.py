@@ -71,14 +71,6 @@ class PhasedIntervalTrigger(IntervalTrigger):
             slot += timedelta(seconds=random.uniform(0, self.jitter))
         return slot
 
-    def first_run(self, now: datetime) -> datetime:
-        """A new source's first run: its next slot if that is near, else now."""
-        slot = self.next_slot(now, inclusive=True)
-        first = slot if (slot - now).total_seconds() <= FIRST_RUN_WAIT else now
-        if self.jitter:
-            first += timedelta(seconds=random.uniform(0, self.jitter))
-        return first
-
     def __str__(self) -> str:
         phase = (self.start_date - PHASE_ANCHOR).total_seconds()
         return f"interval[{self.interval!s}, phase {phase:.3f} s, jitter {self.jitter or 0}]"
@@ -105,13 +97,17 @@ def cron_fields(expr: str) -> dict[str, str]:
     }
 
 
-def first_run(trigger: BaseTrigger, jitter: int, now: datetime) -> datetime:
-    """When a new or changed source first runs: at once (within its jitter), or for an
-    interval source at its phase when that comes within FIRST_RUN_WAIT seconds."""
+def first_run(trigger: BaseTrigger, now: datetime) -> datetime:
+    """When a new or changed source first runs: at once, or for an interval source at its
+    phase when that comes within FIRST_RUN_WAIT seconds; plus the trigger's jitter.
+    (At once, or a new daily source would wait up to a day for its first crawl.)"""
+    first = now
     if isinstance(trigger, PhasedIntervalTrigger):
-        return trigger.first_run(now)
-    # Without this a new daily source would wait a day for its first crawl.
-    return now + timedelta(seconds=random.uniform(0, jitter) if jitter else 0.0)
+        slot = trigger.next_slot(now, inclusive=True)
+        if (slot - now).total_seconds() <= FIRST_RUN_WAIT:
+            first = slot
+    jitter = getattr(trigger, "jitter", None)
+    return first + timedelta(seconds=random.uniform(0, jitter)) if jitter else first
 
 
 def misfire_grace(source: Source) -> int:
