@@ -1,17 +1,18 @@
 """Text extraction for watched documents: PDF, HTML and plain text to normalised text.
 
 Public API (other modules code against exactly this):
-    Extraction, ExtractionError, sniff_media_type, extract_text, normalise_text
+    Extraction, ExtractionError, EXTRACTOR_VERSION, sniff_media_type, extract_text, normalise_text
 """
 
 from __future__ import annotations
 
-from tracker.extract.model import HTML, PDF, TEXT, Extraction, ExtractionError
+from tracker.extract.model import EXTRACTOR_VERSION, HTML, PDF, TEXT, Extraction, ExtractionError
 from tracker.extract.normalise import normalise_text
 from tracker.extract.sniff import base_type as _declared_base
 from tracker.extract.sniff import describe, sniff_media_type
 
 __all__ = [
+    "EXTRACTOR_VERSION",
     "Extraction",
     "ExtractionError",
     "extract_text",

@@ -10,6 +10,12 @@ PDF = "application/pdf"
 HTML = "text/html"
 TEXT = "text/plain"
 
+# The version of the text extraction rules. Bump it whenever a change to extraction, reflow or
+# normalisation can change the text of a file already stored: the store then re-extracts stored
+# versions from their raw blobs (keeping the earlier text as history), so that an upgrade is
+# never mistaken for a change of the document.
+EXTRACTOR_VERSION = 2
+
 
 @dataclass
 class Extraction:
@@ -21,6 +27,9 @@ class Extraction:
     symbol: str | None = None
     language: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # Link targets found in the document (HTML <a href>), in order: citations are read from them
+    # as well as from the text, since a link's target is not part of the text.
+    links: list[str] = field(default_factory=list)
 
 
 class ExtractionError(Exception):
