@@ -7,20 +7,21 @@ Looked at in the corpus (A/C.1/80/L.*, A/RES/79/*, A/79/88, the French and Spani
   with language and dates ("25-16208 (E) 151025") and a barcode ("*2516208*");
 - old scans: "652 Assemblée générale - Quatorzième session ..." running heads, "/ . . ." marks.
 
-Rules, from safest to broadest:
+Furniture is recognised by what it is, never by where it sits alone (a table's small rows at the
+top of a page, or a note at its foot, are text):
 1. anywhere: lines that can only be furniture (job number with language letter, barcode,
    "Please recycle"), a barcode opening a line of text, and the running header (a symbol alone
-   on a line, in the header band of two pages or more) wherever else it appears;
-2. in a header/footer band only: lines that are nothing but a symbol, a page number ("5/9", "3",
-   "Page 3"), a job number, or a mix of these;
-3. a header band (page 2 onwards, all smaller than body text) that contains a symbol: the whole
-   band (the running title goes with the symbol);
-4. in a band: a line that repeats (digits ignored) on at least 30% of the pages (min. 2).
-A symbol inside body text is never touched: rules 2-4 only look at the bands.
-
-Bands: with geometry, lines near the top (above 85% of the page height, in a smaller font than
-the body or matching rule 2) and near the bottom (baseline below 7.5%); without geometry, the
-first and last three lines of the page.
+   on a line, in the header of two pages or more) wherever else it appears;
+2. the running header, page 2 onwards: the cluster of lines at the top of a page (each a line's
+   distance from the next, a blank space below them, no larger than body text) when one of
+   them is the document's own symbol (with a few words of running title), a symbol or page
+   number alone, or a line that comes back in the top cluster of another page: the whole
+   cluster goes (the running title goes with the symbol);
+3. in the footer band (baseline in the bottom 7.5 % of the page): lines that are nothing but a
+   symbol, a page number ("5/9", "3", "Page 3"), a job number, or a mix of these, and lines that
+   repeat (digits ignored) on at least 30 % of the pages (min. 2).
+A symbol inside body text is never touched. Without geometry (the fallback engine), the first and
+last three lines of a page stand in for header and footer, and only rule 3's kinds of line go.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ _BARCODE_PREFIX = re.compile(r"^\*\d{7,9}\*\s+(?=\S)")
 _WEAK_PARTS = re.compile(rf"^(?:\s*(?:{_JOB}|{_PAGE}|{SYMBOL}|/\s*\.\s*\.\s*\.))+\s*$")
 _FOOTNOTE_RULE = re.compile(r"^_{5,}$")
 _SYMBOL_ONLY = re.compile(rf"^{SYMBOL}$")
+MAX_HEADER_LINES = 6
 
 
 def is_strong_furniture(text: str) -> bool:
@@ -86,33 +88,78 @@ def body_font_size(pages: list[Page]) -> float | None:
     return sizes.most_common(1)[0][0] if sizes else None
 
 
-def _bands(page: Page, body_size: float | None) -> tuple[list[int], list[int]]:
-    """Indices of header-band and footer-band lines."""
+def _header_cluster(page: Page, body_size: float | None) -> list[int]:
+    """Indices of the lines that stand together at the top of the page (page 2 onwards): the
+    top line and those below it at a line's distance, up to the first blank space. Body text
+    starts a blank line or more below the running header, so a table's small rows near the top
+    of a page are not in it. Empty when the top of the page is not header-like (too low, too
+    many lines together, or a font larger than the body's)."""
+    lines = page.lines
+    if page.number < 2 or not lines or not lines[0].has_geometry or not page.height:
+        return []
+    order = sorted(range(len(lines)), key=lambda i: -(lines[i].top or 0))
+    if (lines[order[0]].top or 0) < 0.8 * page.height:
+        return []
+    cluster = order[:1]
+    for i in order[1 : MAX_HEADER_LINES + 1]:
+        prev, line = lines[cluster[-1]], lines[i]
+        size = max(prev.size or 10.0, line.size or 10.0)
+        if (prev.y_last or 0) - (line.y or 0) > 1.45 * size:
+            break
+        cluster.append(i)
+    if len(cluster) > MAX_HEADER_LINES or len(cluster) == len(lines):
+        return []
+    if body_size is not None and any((lines[i].size or 0) > body_size + 0.5 for i in cluster):
+        return []
+    return cluster
+
+
+def _footer_band(page: Page, head: list[int]) -> list[int]:
     lines = page.lines
     if not lines:
-        return [], []
+        return []
     if not lines[0].has_geometry or not page.height:
-        head = list(range(min(3, len(lines))))
-        foot = [i for i in range(max(0, len(lines) - 3), len(lines)) if i not in head]
-        return head, foot
-    height = page.height
-    head: list[int] = []
-    for i in sorted(range(len(lines)), key=lambda i: -(lines[i].top or 0)):
-        line = lines[i]
-        if (line.top or 0) < height * 0.85:
-            break
-        small = body_size is not None and (line.size or 0) < body_size - 0.4
-        if not (small or is_weak_furniture(line.text) or is_strong_furniture(line.text)):
-            break
-        head.append(i)
-    foot = [i for i, line in enumerate(lines) if (line.y or 0) <= height * 0.075 and i not in head]
-    return head, foot
+        return [i for i in range(max(0, len(lines) - 3), len(lines)) if i not in head]
+    return [i for i, ln in enumerate(lines) if (ln.y or 0) <= page.height * 0.075 and i not in head]
 
 
-def remove_furniture(pages: list[Page]) -> int:
-    """Drop furniture lines from `pages` in place; returns how many lines were removed."""
+def _names_header(text: str, own: set[str]) -> bool:
+    """Furniture by what it says: a symbol, page or job number alone, or the document's own
+    symbol beside a few words (the running title)."""
+    if is_weak_furniture(text) or is_strong_furniture(text):
+        return True
+    return any(symbol in text for symbol in own) and len(text.split()) <= 16
+
+
+def remove_furniture(pages: list[Page], own_symbol: str | None = None) -> int:
+    """Drop furniture lines from `pages` in place; returns how many lines were removed.
+
+    `own_symbol` is the document's symbol as read from its first page: a running header is
+    recognised by it. Lines are dropped only for being furniture: a line that appears once in
+    the body (a table row in the top of a page, a small-print note) is kept.
+    """
+    own = {own_symbol} if own_symbol else set()
     body_size = body_font_size(pages)
-    bands = [_bands(page, body_size) for page in pages]
+    clusters = [_header_cluster(page, body_size) for page in pages]
+    # Lines of the top clusters that come back on other pages (digits ignored) are a running
+    # header even where no symbol names it.
+    cluster_repeats: Counter[str] = Counter()
+    for page, cluster in zip(pages, clusters, strict=True):
+        cluster_repeats.update({_repeat_key(page.lines[i].text) for i in cluster})
+    heads: list[list[int]] = []
+    for page, cluster in zip(pages, clusters, strict=True):
+        named = any(
+            _names_header(page.lines[i].text, own)
+            or cluster_repeats[_repeat_key(page.lines[i].text)] >= 2
+            for i in cluster
+        )
+        if named:
+            heads.append(cluster)
+        elif page.lines and not page.lines[0].has_geometry:
+            heads.append(list(range(min(3, len(page.lines)))))
+        else:
+            heads.append([])
+    bands = [(head, _footer_band(page, head)) for page, head in zip(pages, heads, strict=True)]
 
     repeats: Counter[str] = Counter()
     for page, (head, foot) in zip(pages, bands, strict=True):
@@ -141,13 +188,16 @@ def remove_furniture(pages: list[Page]) -> int:
                 drop.add(i)
             elif line.text.startswith("*"):
                 line.text = strip_barcode(line.text)
-        for i in head + foot:
+        for i in foot:
             text = page.lines[i].text
             if is_weak_furniture(text) or _repeat_key(text) in repeated:
                 drop.add(i)
         geometric_head = head and page.lines[head[0]].has_geometry
-        if page.number > 1 and geometric_head and any(has_symbol(page.lines[i].text) for i in head):
-            drop.update(head)
+        if geometric_head:
+            drop.update(head)  # the whole running header: symbol, title, page number
+        else:
+            drop.update(i for i in head if is_weak_furniture(page.lines[i].text))
+            drop.update(i for i in head if _repeat_key(page.lines[i].text) in repeated)
         if drop:
             removed += len(drop)
             page.lines = [line for i, line in enumerate(page.lines) if i not in drop]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+CELL_GAP = "\ue001"  # placeholder for a wide gap on a line (see Line.gaps)
+
 _RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 _LTR = re.compile(r"[A-Za-z\u00c0-\u024f\u0400-\u04ff]")
 
@@ -25,10 +27,16 @@ class Line:
     x_text: float | None = None  # where text starts after a list marker ("1.", "(a)", "•")
     indent: int = 0  # leading spaces (fallback engine only: its indentation cue)
     rtl: bool = False
+    # Wide gaps between text runs on this line, left to right: (right edge of the run before,
+    # left edge of the run after). Each stands in the text as CELL_GAP until the page decides
+    # whether it separates table cells (a tab) or is just a wide space.
+    gaps: list[tuple[float, float]] = field(default_factory=list)
+    is_row: bool = False  # a table row: its cells are separated by tabs
 
     @property
     def has_geometry(self) -> bool:
         return self.x0 is not None
+
 
 
 @dataclass(slots=True)

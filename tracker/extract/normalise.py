@@ -8,7 +8,13 @@ import unicodedata
 
 # Exotic spaces (no-break, thin, narrow no-break, ideographic...) become a plain space: they are
 # typography, and PDFs and HTML disagree about them for the same document.
-_SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_SPACES = re.compile(r"[ \f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# A tab separates table cells (see extract/tables.py): kept, one per gap, without spaces around.
+_TABS = re.compile(r" *\t[ \t]*")
+# Hyphens that only differ in typography (non-breaking U+2011, U+2010, figure dash U+2012, small
+# and full-width hyphen-minus in Latin text) become "-": "Non‑Proliferation" and
+# "Non-Proliferation" are one word, and "ES‑10/27" one symbol. The raw file keeps what it had.
+_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\ufe63": "-"})
 # Invisible characters that only change hashes: zero-width space/joiners' cousins, BOM, soft
 # hyphen, word joiner, bidi marks (the text is stored in logical order already).
 _INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -20,15 +26,19 @@ def clean_line(line: str) -> str:
     """One line: NFC, invisible characters dropped, runs of spaces collapsed, stripped."""
     line = unicodedata.normalize("NFC", line)
     line = _INVISIBLE.sub("", line)
-    line = _CONTROL.sub("", line)
-    return _SPACES.sub(" ", line).strip()
+    line = _CONTROL.sub("", line).translate(_HYPHENS)
+    line = _SPACES.sub(" ", line)
+    if "\t" in line:
+        line = _TABS.sub("\t", line)
+    return line.strip()
 
 
 def normalise_text(text: str) -> str:
     """Unicode NFC, whitespace and paragraph breaks made canonical.
 
     - line endings become "\\n"; form feeds and vertical tabs are spaces;
-    - every line is cleaned (see `clean_line`), so no trailing spaces remain;
+    - every line is cleaned (see `clean_line`), so no trailing spaces remain; typographic hyphens
+      become "-"; a tab (between table cells) is kept;
     - one or more blank lines become exactly one: paragraphs are separated by exactly "\\n\\n";
     - a single "\\n" inside a paragraph is kept: plain text carries no layout to say whether it is
       a wrapped line or a deliberate break, and guessing would be worse than keeping it.

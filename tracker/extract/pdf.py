@@ -11,7 +11,6 @@ and text page objects are closed straight away, so a 500-page report does not pi
 
 from __future__ import annotations
 
-import ctypes
 import datetime
 import io
 import logging
@@ -22,7 +21,9 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from tracker.extract.layout import Line, Page, is_rtl
+from tracker.extract.glyphs import CELL_GAP_EM, MARK_RATIO, GlyphReader, repair_line
+from tracker.extract.layout import CELL_GAP, Line, Page, is_rtl
+from tracker.extract.tables import mark_cells
 from tracker.extract.model import ExtractionError
 
 log = logging.getLogger(__name__)
@@ -131,12 +132,8 @@ def _read_page(textpage: pdfium.PdfTextPage, number: int, width: float, height: 
     # Character indices equal str offsets only when no character needed a UTF-16 surrogate
     # pair; otherwise skip geometry on this page rather than attach boxes to the wrong glyphs.
     geometry = len(text) == pdfium_c.FPDFText_CountChars(raw)
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-
-    def box(i: int) -> tuple[float, float, float, float]:
-        pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top)
-        return left.value, right.value, bottom.value, top.value
+    glyphs = GlyphReader(raw)
+    box = glyphs.box
 
     lines = result.lines
     for match in re.finditer(r"[^\r\n]+", text):
@@ -144,18 +141,16 @@ def _read_page(textpage: pdfium.PdfTextPage, number: int, width: float, height: 
         stripped = s.strip()
         if not stripped:
             continue
-        line_text = stripped.replace("\ufffe", HYPHEN_BREAK)
         if not geometry:
-            lines.append(Line(line_text))
+            lines.append(Line(stripped.replace("\ufffe", HYPHEN_BREAK)))
             continue
         first = match.start() + len(s) - len(s.lstrip())
         last = match.start() + len(s.rstrip()) - 1
         fx0, fx1, _, ftop = box(first)
         lx0, lx1, _, ltop = box(last)
-        pdfium_c.FPDFText_GetCharOrigin(raw, first, ox, oy)
-        y_first = oy.value
-        if "\ufffe" in s:  # PDFium joined two visual lines at a hyphen: track the lower one too
-            pdfium_c.FPDFText_GetCharOrigin(raw, last, ox, oy)
+        y_first = glyphs.baseline(first)
+        # PDFium joined two visual lines at a hyphen: track the lower one too.
+        y_last = glyphs.baseline(last) if "\ufffe" in s else y_first
         x0, x1 = min(fx0, lx0), max(fx1, lx1)
         rtl = is_rtl(stripped[:200])
         if rtl:
@@ -165,15 +160,18 @@ def _read_page(textpage: pdfium.PdfTextPage, number: int, width: float, height: 
                 gx0, gx1, _, _ = box(i)
                 if gx1 > gx0:
                     x0, x1 = min(x0, gx0), max(x1, gx1)
+        size = round(glyphs.size(first), 1)
+        repaired, gaps = repair_line(glyphs, stripped, first, size, rtl)
         line = Line(
-            line_text,
+            repaired.replace("\ufffe", HYPHEN_BREAK),
             x0=x0,
             x1=x1,
             y=y_first,
-            y_last=oy.value,
+            y_last=y_last,
             top=max(ftop, ltop),
-            size=round(pdfium_c.FPDFText_GetFontSize(raw, first), 1),
+            size=size,
             rtl=rtl,
+            gaps=gaps,
         )
         marker = _LIST_MARKER.match(stripped)
         if marker and not line.rtl:
@@ -182,6 +180,7 @@ def _read_page(textpage: pdfium.PdfTextPage, number: int, width: float, height: 
             _merge(lines[-1], line)
         else:
             lines.append(line)
+    mark_cells(result)
     return result
 
 
@@ -195,10 +194,22 @@ def _same_visual_line(prev: Line, line: Line) -> bool:
 
 
 def _merge(prev: Line, line: Line) -> None:
-    # Punctuation and raised footnote marks ("resolution 79/16,²") attach without a space.
-    raised = line.text.isdigit() and len(line.text) <= 3 and line.y > prev.y_last + 1  # type: ignore[operator]
-    joiner = "" if raised or line.text[:1] in ",.;:)]" else " "
-    prev.text = f"{prev.text}{joiner}{line.text}"
+    text = line.text
+    gap = line.x0 - prev.x1  # type: ignore[operator]
+    size = prev.size or 10.0
+    # A raised, smaller number is a footnote mark ("resolution 79/16,²"): bracketed, attached.
+    raised = text.isdigit() and len(text) <= 3 and line.y > prev.y_last + 1  # type: ignore[operator]
+    if raised and (line.size or size) < MARK_RATIO * size:
+        joiner, text = "", f"[{text}]"
+    elif gap >= CELL_GAP_EM * size:
+        joiner = CELL_GAP  # far apart on one line: perhaps table cells
+        prev.gaps.append((prev.x1, line.x0))  # type: ignore[arg-type]
+    elif raised or text[:1] in ",.;:)]":
+        joiner = ""
+    else:
+        joiner = " "
+    prev.text = f"{prev.text}{joiner}{text}"
+    prev.gaps.extend(line.gaps)
     prev.x1 = max(prev.x1, line.x1)  # type: ignore[type-var]
     prev.top = max(prev.top, line.top)  # type: ignore[type-var]
 

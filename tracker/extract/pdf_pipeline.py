@@ -44,7 +44,7 @@ def extract_pdf(content: bytes) -> Extraction:
     # The first page is parsed before furniture removal: its masthead is where the symbol and
     # date are, and page 2's running header is the cleanest copy of the symbol.
     first = parse_first_page(list(pages[0].lines), list(pages[1].lines) if len(pages) > 1 else None)
-    remove_furniture(pages)
+    remove_furniture(pages, own_symbol=first.symbol)
     paragraphs = reflow(pages)
     text = normalise_text("\n\n".join(p.replace(HYPHEN_BREAK, "-") for p in paragraphs))
     if not text:

@@ -29,7 +29,10 @@ from tracker.extract.pdf import HYPHEN_BREAK
 _LIST_START = re.compile(r"^(?:\d{1,3}\.\s|\(\w{1,5}\)\s|[a-z]\)\s|[•·▪◦●○■□]\s?|[IVXLC]{1,6}\.\s)")
 _TERMINAL = re.compile(r"[.!?:;。！？：；»”\"')\]]\s*\d{0,3}$")
 _ENDS_PUNCT = re.compile(r"[.!?:;,،؛。！？：；，]\s*\d{0,3}$")
-_FOOTNOTE_START = re.compile(r"^(?:\d{1,3}|\*{1,3}|[a-z])(?:\s|$)")
+_FOOTNOTE_START = re.compile(r"^(?:\d{1,3}|\*{1,3}|[a-z]|\[\w{1,4}\])(?:\s|$)")
+# A sentence ends here (a footnote mark may follow the punctuation: "plans.[2]").
+_SENTENCE_END = re.compile(r"[.!?:;。！？：；][)\]'’”\"»]*(?:\[\w{1,4}\])?$")
+_LONE_MARK = re.compile(r"^(?:\d{1,3}|\[\w{1,4}\])$")
 
 
 _BULLET = re.compile(r"^[•·▪◦●○■□]")
@@ -69,6 +72,17 @@ def _starts_item(prev: str, text: str) -> bool:
     if _LIST_START.match(text) and _ENDS_PUNCT.search(prev):
         return True
     return bool(_NUMBERED_CAPITAL.match(text)) and not _REFERENCE_WORD.search(prev)
+
+
+def _continues_sentence(prev: str, text: str) -> bool:
+    """A line starting with a small letter continues the sentence of the line before (a
+    multi-line title, a list item's second line) unless that line ended a sentence or the new
+    line opens a list item ("a) ...")."""
+    return (
+        text[:1].islower()
+        and not _LIST_START.match(text)
+        and not _SENTENCE_END.search(prev)
+    )
 
 
 def is_cjk(ch: str) -> bool:
@@ -167,9 +181,12 @@ class _Builder:
         self.prev: Line | None = None
         self.pending_notes: list[str] = []
         self.typical_chars = 80
+        self.in_table = False  # the paragraph being built is a table: one row a line
 
     # -- paragraph boundaries -------------------------------------------------------------
     def _breaks(self, prev: Line, line: Line, new_page: bool) -> bool:
+        if _continues_sentence(prev.text, line.text) and not self._gap_between(prev, line):
+            return False
         if prev.has_geometry and line.has_geometry and self.m is not None:
             return self._breaks_geometric(prev, line, new_page)
         if line.indent > prev.indent:
@@ -211,6 +228,26 @@ class _Builder:
                 return True
         return _starts_item(prev.text, line.text)
 
+    def _gap_between(self, prev: Line, line: Line) -> bool:
+        """A blank line's worth of space between two lines of the same page."""
+        if self.m is None or prev.y_last is None or line.y is None:
+            return False
+        gap = prev.y_last - line.y
+        size = line.size or self.m.body_size
+        return gap > 1.6 * max(self.m.pitch, size * 1.05) or gap < -0.5 * size
+
+    def _stays_in_table(self, prev: Line, line: Line, new_page: bool) -> bool:
+        """A line that is not a row, right after a table row: the wrapped part of a cell (kept
+        as a line of the table) unless a blank space, a new page or body-size text at the
+        text margin says the table has ended."""
+        if line.is_row:
+            return True
+        if new_page or self.m is None or not line.has_geometry or self._gap_between(prev, line):
+            return False
+        at_margin = abs(line.x0 - self.m.left) < 2  # type: ignore[operator]
+        body_size = abs((line.size or 0) - self.m.body_size) <= 0.6
+        return not (at_margin and body_size)
+
     def _repeats_first_line(self, prev: Line, line: Line, tol: float) -> bool:
         """Two one-line paragraphs in a row: the line after a paragraph's first line starts at
         the document's usual first-line indent too (a continuation would start at the margin).
@@ -228,6 +265,7 @@ class _Builder:
             self.paragraphs.append("".join(self.parts))
         self.parts = []
         self.start = None
+        self.in_table = False
         if self.pending_notes:
             self.paragraphs.extend(self.pending_notes)
             self.pending_notes = []
@@ -239,7 +277,7 @@ class _Builder:
         last = self.parts[-1]
         if last.endswith(HYPHEN_BREAK):
             self.parts.append(text)
-        elif len(last) >= 2 and last[-1] in "-\u2010" and last[-2].isalpha() and text[:1].isalpha():
+        elif len(last) >= 2 and last[-1] in "-\u2010\u2011" and last[-2].isalpha() and text[:1].isalpha():
             self.parts[-1] = last[:-1] + HYPHEN_BREAK
             self.parts.append(text)
         elif is_cjk(last[-1]) and is_cjk(text[0]):
@@ -255,6 +293,19 @@ class _Builder:
         for i, line in enumerate(body):
             text = clean_line(line.text)
             if not text or is_footnote_rule(text):  # a second rule (continued footnotes)
+                continue
+            if self.in_table and self.prev is not None:
+                if self._stays_in_table(self.prev, line, i == 0):
+                    self.parts.append("\n" + text)  # one row (or wrapped cell) a line
+                    self.prev = line
+                    continue
+                self._flush()
+            if line.is_row:
+                self._flush()
+                self.start = line
+                self.in_table = True
+                self.parts.append(text)
+                self.prev = line
                 continue
             if self.prev is None or not self.parts or self._breaks(self.prev, line, i == 0):
                 self._flush()
@@ -274,8 +325,9 @@ def _footnotes(lines: list[Line]) -> list[str]:
         text = clean_line(line.text)
         if not text or is_footnote_rule(text):
             continue
-        if not notes or _FOOTNOTE_START.match(text) or notes[-1].strip().isdigit():
-            if notes and notes[-1].strip().isdigit():  # a lone superscript number, then its text
+        lone = bool(notes) and bool(_LONE_MARK.match(notes[-1].strip()))
+        if not notes or _FOOTNOTE_START.match(text) or lone:
+            if lone:  # a lone superscript number, then its text
                 notes[-1] = f"{notes[-1]} {text}"
             else:
                 notes.append(text)
@@ -293,8 +345,8 @@ def reflow(pages: list[Page]) -> list[str]:
 
 
 # -- hyphenation ---------------------------------------------------------------------------
-# Prefixes that form hyphenated compounds in UN English/French/Spanish, and number words
-# ("thirty-fifth"): a hyphen after them at a line end is kept.
+# In a document hyphenated automatically (an old scan), a hyphen after these prefixes and
+# number words ("thirty-fifth") at a line end is still kept.
 COMPOUND_PREFIXES = frozenset(
     [
         "non",
@@ -337,6 +389,8 @@ COMPOUND_PREFIXES = frozenset(
         "contre",
     ]
 )
+# After a suspended hyphen ("low- and middle-income", "pré- et post-") the line break is a space.
+SUSPENDED_HYPHEN_WORDS = frozenset(["and", "or", "to", "et", "ou", "y", "o", "e", "и", "или"])
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 _AT_BREAK = re.compile(rf"[^\W_]*{HYPHEN_BREAK}[^\W_]*")
 _BREAK = re.compile(rf"([^\W_]*){HYPHEN_BREAK}([^\W_]*)")
@@ -355,11 +409,14 @@ class _Vocabulary:
                 self.pairs.update(f"{a}-{b}" for a, b in zip(parts, parts[1:], strict=False))
 
 
-def _keep_hyphen(a: str, b: str, vocab: _Vocabulary) -> bool:
-    """Decide one line-end hyphen "a-|b" (a, b: the letters either side). In order:
-    "a-b" written elsewhere -> keep; "ab" written elsewhere -> join; a known compound prefix,
-    digits, or a capital after the hyphen -> keep; a and b both words of the document -> keep
-    (nuclear-|weapon); otherwise it was a word split by hyphenation -> join (disarma-|ment)."""
+def _keep_hyphen(a: str, b: str, vocab: _Vocabulary, auto_hyphenated: bool) -> bool:
+    """Decide one line-end hyphen "a-|b" (a, b: the letters either side). UN documents are set
+    without automatic hyphenation, so a hyphen at a line end is part of the word ("forward-|
+    looking" is "forward-looking"): it is kept unless the document itself shows the word whole
+    ("ab" written elsewhere and "a-b" nowhere). In a document that was hyphenated automatically
+    (an old scan: "rensei-|gnements", see `_auto_hyphenated`) a word split at a line end is
+    joined unless it is a compound: a known prefix, digits, a capital after the hyphen, or two
+    words of the document (nuclear-|weapon)."""
     la, lb = a.lower(), b.lower()
     if not a or not b:
         return True
@@ -367,18 +424,36 @@ def _keep_hyphen(a: str, b: str, vocab: _Vocabulary) -> bool:
         return True
     if la + lb in vocab.words:
         return False
+    if not auto_hyphenated:
+        return True
     if la in COMPOUND_PREFIXES or a[-1].isdigit() or b[0].isdigit() or b[0].isupper():
         return True
     return len(la) > 1 and len(lb) > 1 and la in vocab.words and lb in vocab.words
 
 
-def resolve_hyphens_in(text: str, vocab: _Vocabulary) -> str:
+def _auto_hyphenated(breaks: list[tuple[str, str]], vocab: _Vocabulary) -> bool:
+    """Was the document hyphenated automatically? Then its line-end hyphens are mostly words
+    cut in two that the document writes whole elsewhere, not compounds it writes with a
+    hyphen elsewhere."""
+    joins = keeps = 0
+    for a, b in breaks:
+        la, lb = a.lower(), b.lower()
+        if f"{la}-{lb}" in vocab.pairs:
+            keeps += 1
+        elif la + lb in vocab.words:
+            joins += 1
+    return joins >= 3 and joins > 2 * keeps
+
+
+def resolve_hyphens_in(text: str, vocab: _Vocabulary, auto_hyphenated: bool = False) -> str:
     if HYPHEN_BREAK not in text:
         return text
 
     def decide(match: re.Match[str]) -> str:
         a, b = match.group(1), match.group(2)
-        return f"{a}-{b}" if _keep_hyphen(a, b, vocab) else f"{a}{b}"
+        if b.lower() in SUSPENDED_HYPHEN_WORDS:
+            return f"{a}- {b}"  # "low-|and middle-income": the hyphen stands for "-income"
+        return f"{a}-{b}" if _keep_hyphen(a, b, vocab, auto_hyphenated) else f"{a}{b}"
 
     return _BREAK.sub(decide, text)
 
@@ -387,5 +462,7 @@ def resolve_hyphens(paragraphs: list[str]) -> list[str]:
     """Replace every line-end hyphen marker using the whole document's vocabulary."""
     if not any(HYPHEN_BREAK in p for p in paragraphs):
         return paragraphs
-    vocab = _Vocabulary("\n".join(paragraphs))
-    return [resolve_hyphens_in(p, vocab) for p in paragraphs]
+    text = "\n".join(paragraphs)
+    vocab = _Vocabulary(text)
+    auto = _auto_hyphenated([(m.group(1), m.group(2)) for m in _BREAK.finditer(text)], vocab)
+    return [resolve_hyphens_in(p, vocab, auto) for p in paragraphs]
