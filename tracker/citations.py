@@ -38,8 +38,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from tracker.symbols import KNOWN_ORGANS, normalise_symbol
 
@@ -449,12 +450,15 @@ def _resolution_citations(masked: str, text: str) -> list[tuple[int, int, str, s
     return out
 
 
-def extract_citations(text: str, *, self_symbol: str | None = None) -> list[Citation]:
+def extract_citations(
+    text: str, *, self_symbol: str | None = None, links: Sequence[str] = ()
+) -> list[Citation]:
     """Every citation of another UN document in ``text``, in order of appearance.
 
     Each occurrence is returned (no de-duplication; see :func:`cited_keys`). Occurrences of
     ``self_symbol`` (the document's own symbol: page headers, the first-page header, a joint
-    symbol of the same document) are never citations.
+    symbol of the same document) are never citations. ``links`` are the link targets of the
+    document (HTML ``<a href>``, :attr:`Extraction.links`): see :func:`_link_citations`.
     """
     # A joint document ("A/45/155-S/21174") has several own symbols.
     self_keys = {
@@ -518,7 +522,55 @@ def extract_citations(text: str, *, self_symbol: str | None = None) -> list[Cita
         if key in self_keys or (key[:-1] in self_keys and key[-1].isupper()):
             continue
         out.append(Citation(key, kind, text[s:e], _context(text, s, e), s))
+    if links:
+        out = _with_links(text, out, links, self_keys)
     return out
+
+
+def _href_symbol(href: str) -> str | None:
+    """The symbol a link to the UN document system points to, or None."""
+    href = href.strip()
+    m = _LINK_RE.match(href)
+    if m is None:
+        # A link through a redirector (Outlook "safelinks", ?url=...) carries the real target
+        # percent-encoded in a query parameter.
+        for values in parse_qs(urlsplit(href).query).values():
+            for v in values:
+                if "undocs.org" in v or "un.org" in v:
+                    return _href_symbol(v)
+        return None
+    if m.end() < len(href) and href[m.end()] not in "?#&/":
+        return None
+    return _link_symbol(m)
+
+
+def _with_links(
+    text: str, found: list[Citation], links: Sequence[str], self_keys: set[str]
+) -> list[Citation]:
+    """``found`` plus one "link" citation per link to a UN document not already cited there.
+
+    The extracted text does not say where a link was, so a link is matched, in document order,
+    with the next occurrence of its key in the text that no earlier link took: that occurrence
+    is very likely the link's own text (``<a href=".../A/RES/76/53">resolution 76/53</a>``), so
+    the link adds nothing. A link whose key the text does not cite (``<a href=...>here</a>``)
+    is a citation of its own, with ``raw`` and ``context`` the href and ``start`` = len(text),
+    after every citation read from the text.
+    """
+    by_key: dict[str, list[int]] = {}
+    for i, c in enumerate(found):
+        by_key.setdefault(c.key, []).append(i)
+    taken: dict[str, int] = {}
+    extra: list[Citation] = []
+    for href in links:
+        key = _href_symbol(href)
+        if key is None or key in self_keys:
+            continue
+        n = taken.get(key, 0)
+        if n < len(by_key.get(key, ())):
+            taken[key] = n + 1
+            continue
+        extra.append(Citation(key, "link", href, href.strip(), len(text)))
+    return found + extra
 
 
 def cited_keys(text: str, self_symbol: str | None = None) -> list[str]:

@@ -117,6 +117,24 @@ def _blocks(root: Tag) -> list[str]:
     return out
 
 
+# Hrefs that are not link targets: in-page anchors and script or mail actions.
+_NOT_A_TARGET = re.compile(r"^\s*(?:#|javascript:|mailto:|tel:|data:)", re.I)
+
+
+def _links(root: Tag) -> list[str]:
+    """The href of every <a> in `root`, as written (whitespace trimmed), in document order.
+
+    Citations are read from these (tracker.citations: ``extract_citations(links=...)``), since
+    a link's target is not part of the text. Repeats are kept: a citation is an occurrence.
+    """
+    out: list[str] = []
+    for a in root.find_all("a", href=True):
+        href = str(a["href"]).strip()
+        if href and not _NOT_A_TARGET.match(href):
+            out.append(href)
+    return out
+
+
 def _head_title(soup: BeautifulSoup) -> str | None:
     if not soup.title:
         return None
@@ -182,4 +200,5 @@ def extract_html(content: bytes, declared_type: str | None = None) -> Extraction
         date=date,
         language=language,
         warnings=warnings,
+        links=_links(root),
     )
