@@ -85,10 +85,15 @@ def _read_lines(data: bytes) -> tuple[list[list[_Line]], list[tuple[float, float
                 if cur is not None and (
                     generated or abs(rise) < 0.45 * cur.size or small and 0 < rise < 0.7 * cur.size
                 ):
-                    cur.chars.append((ch, not generated and small and rise > 0.2 * cur.size))
                     if not generated and ch != " ":
                         pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top)
+                        # A space beside a hyphen that does not move the pen ("Non- P" with
+                        # the P drawn over the space) is not printed: the extractor drops it
+                        # too, so re-set text must not turn it into a real space.
+                        if _false_space_before(cur, ch, left.value, size):
+                            cur.chars.pop()
                         cur.x1 = max(cur.x1, right.value)
+                    cur.chars.append((ch, not generated and small and rise > 0.2 * cur.size))
                     continue
                 if generated or ch == " ":
                     continue
@@ -100,6 +105,14 @@ def _read_lines(data: bytes) -> tuple[list[list[_Line]], list[tuple[float, float
     finally:
         doc.close()
     return pages, sizes
+
+
+def _false_space_before(line: _Line, ch: str, x0: float, size: float) -> bool:
+    chars = line.chars
+    if len(chars) < 2 or chars[-1][0] != " ":
+        return False
+    beside_hyphen = chars[-2][0] in "-\u2010\u2011" or ch in "-\u2010\u2011"
+    return beside_hyphen and chars[-2][0].strip() != "" and x0 - line.x1 < 0.25 * size
 
 
 def _body_size(pages: list[list[_Line]]) -> float:

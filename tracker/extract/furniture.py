@@ -12,7 +12,7 @@ top of a page, or a note at its foot, are text):
 1. anywhere: lines that can only be furniture (job number with language letter, barcode,
    "Please recycle"), a barcode opening a line of text, and the running header (a symbol alone
    on a line, in the header of two pages or more) wherever else it appears;
-2. the running header, page 2 onwards: the cluster of lines at the top of a page (each a line's
+2. the running header, page 2 onwards (on page 1, only a symbol or page number alone): the cluster of lines at the top of a page (each a line's
    distance from the next, a blank space below them, no larger than body text) when one of
    them is the document's own symbol (with a few words of running title), a symbol or page
    number alone, or a line that comes back in the top cluster of another page: the whole
@@ -95,7 +95,7 @@ def _header_cluster(page: Page, body_size: float | None) -> list[int]:
     of a page are not in it. Empty when the top of the page is not header-like (too low, too
     many lines together, or a font larger than the body's)."""
     lines = page.lines
-    if page.number < 2 or not lines or not lines[0].has_geometry or not page.height:
+    if not lines or not lines[0].has_geometry or not page.height:
         return []
     order = sorted(range(len(lines)), key=lambda i: -(lines[i].top or 0))
     if (lines[order[0]].top or 0) < 0.8 * page.height:
@@ -153,7 +153,11 @@ def remove_furniture(pages: list[Page], own_symbol: str | None = None) -> int:
             or cluster_repeats[_repeat_key(page.lines[i].text)] >= 2
             for i in cluster
         )
-        if named:
+        if page.number == 1:
+            # Page 1's top is the masthead ("United Nations  A/C.1/80/L.1"): only a symbol or
+            # page number standing alone there is a running header.
+            heads.append([i for i in cluster if is_weak_furniture(page.lines[i].text)])
+        elif named:
             heads.append(cluster)
         elif page.lines and not page.lines[0].has_geometry:
             heads.append(list(range(min(3, len(page.lines)))))

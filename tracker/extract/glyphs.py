@@ -26,8 +26,11 @@ import pypdfium2.raw as pdfium_c
 from tracker.extract.layout import CELL_GAP
 
 # A possible footnote mark: digits ending a token, or a letter after a number or ")" in a
-# table ("2024a", "missions)a").
-_MARK_CANDIDATE = re.compile(r"\d{1,4}(?=[\s,.;:)\]]|$)|(?<=[\d)])[a-h](?=[\s,.;:]|$)")
+# table ("2024a", "missions)a") or ending a line (a table's label cell: "Questionsc").
+_MARK_CANDIDATE = re.compile(
+    r"\d{1,4}(?=[\s,.;:)\]]|$)|(?<=[\d)])[a-h](?=[\s,.;:]|$)|(?<=[a-z])[a-h]$"
+)
+_TABLE_MARK_CANDIDATE = re.compile(r"\d{1,4}(?=[\s,.;:)\]]|$)|(?<=[\w)])[a-h](?=[\s,.;:]|$)")
 _HYPHEN_SPACE = re.compile(r"(?<=\w) (?=[-\u2010\u2011](?:\w|$))|(?<=\w[-\u2010\u2011]) (?=\w)")
 _SPACE_RUN = re.compile(r" +")
 # The tab after a paragraph number or list marker ("1.", "(a)") is not a cell separator.
@@ -51,6 +54,14 @@ class GlyphReader:
 
     def size(self, i: int) -> float:
         return pdfium_c.FPDFText_GetFontSize(self.raw, i)
+
+    def invisible(self, i: int) -> bool:
+        """Is glyph `i` drawn invisibly (render mode 3: the OCR text layer of a scan)?"""
+        obj = pdfium_c.FPDFText_GetTextObject(self.raw, i)
+        return bool(obj) and pdfium_c.FPDFTextObj_GetTextRenderMode(obj) == 3
+
+    def bold(self, i: int) -> bool:
+        return pdfium_c.FPDFText_GetFontWeight(self.raw, i) >= 600
 
     def baseline(self, i: int) -> float:
         pdfium_c.FPDFText_GetCharOrigin(self.raw, i, self._ox, self._oy)
@@ -76,14 +87,15 @@ def repair_line(
     """The text of one PDFium line `s` (starting at text offset `base`) with footnote marks
     bracketed, false spaces beside hyphens dropped and wide gaps marked; and those gaps."""
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in s, not overlapping
-    if not rtl:
-        edits.extend(_marks(glyphs, s, base))
-    if "-" in s or "\u2010" in s or "\u2011" in s:
-        edits.extend(_hyphen_spaces(glyphs, s, base, size))
     gaps: list[tuple[float, float]] = []
     if " " in s and not rtl:
         gap_edits, gaps = _cell_gaps(glyphs, s, base, size)
         edits.extend(gap_edits)
+    if not rtl:
+        # In a line of cells, a table's footnote letter may follow a word ("inflationb").
+        edits.extend(_marks(glyphs, s, base, _TABLE_MARK_CANDIDATE if gaps else _MARK_CANDIDATE))
+    if "-" in s or "\u2010" in s or "\u2011" in s:
+        edits.extend(_hyphen_spaces(glyphs, s, base, size))
     if not edits:
         return s, gaps
     edits.sort()
@@ -99,9 +111,11 @@ def repair_line(
     return "".join(out), gaps
 
 
-def _marks(glyphs: GlyphReader, s: str, base: int) -> list[tuple[int, int, str]]:
+def _marks(
+    glyphs: GlyphReader, s: str, base: int, candidates: re.Pattern[str]
+) -> list[tuple[int, int, str]]:
     edits: list[tuple[int, int, str]] = []
-    for m in _MARK_CANDIDATE.finditer(s):
+    for m in candidates.finditer(s):
         start, end = m.start(), m.end()
         before = start - 1 if start > 0 and s[start - 1] != " " else None
         if before is None:
@@ -151,6 +165,10 @@ def _cell_gaps(
 ) -> tuple[list[tuple[int, int, str]], list[tuple[float, float]]]:
     runs = glyphs.run_gaps(base, len(s), size)
     if not runs:
+        return [], []
+    if (len(runs) >= 4 and len(runs) >= 0.6 * s.count(" ")) or glyphs.invisible(base):
+        # Nearly every space a wide gap between runs, or invisible text: the OCR layer of a
+        # scan (one object per word, placed where the word was seen), not a table row.
         return [], []
     edits: list[tuple[int, int, str]] = []
     gaps: list[tuple[float, float]] = []

@@ -27,6 +27,7 @@ class Line:
     x_text: float | None = None  # where text starts after a list marker ("1.", "(a)", "•")
     indent: int = 0  # leading spaces (fallback engine only: its indentation cue)
     rtl: bool = False
+    bold: bool = False  # the first glyph's font is bold (headings and titles)
     # Wide gaps between text runs on this line, left to right: (right edge of the run before,
     # left edge of the run after). Each stands in the text as CELL_GAP until the page decides
     # whether it separates table cells (a tab) or is just a wide space.

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 # decides later, with the whole document's vocabulary, whether the hyphen was real.
 HYPHEN_BREAK = "\ue000"
 _LIST_MARKER = re.compile(r"^(?:\d{1,3}\.|\(\w{1,5}\)|[a-z]\)|[•·▪◦●○■□\-–—]|[IVXLC]{1,6}\.)\s+")
+_MARK_TEXT = re.compile(r"^(?:\d{1,3}|[a-h])$")  # what a footnote mark read alone can be
 _FPDF_ERR_PASSWORD = 4
 _FPDF_ERR_SECURITY = 5
 
@@ -171,6 +172,7 @@ def _read_page(textpage: pdfium.PdfTextPage, number: int, width: float, height: 
             top=max(ftop, ltop),
             size=size,
             rtl=rtl,
+            bold=glyphs.bold(first),
             gaps=gaps,
         )
         marker = _LIST_MARKER.match(stripped)
@@ -198,9 +200,11 @@ def _merge(prev: Line, line: Line) -> None:
     gap = line.x0 - prev.x1  # type: ignore[operator]
     size = prev.size or 10.0
     # A raised, smaller number is a footnote mark ("resolution 79/16,²"): bracketed, attached.
-    raised = text.isdigit() and len(text) <= 3 and line.y > prev.y_last + 1  # type: ignore[operator]
+    raised = bool(_MARK_TEXT.match(text)) and line.y > prev.y_last + 1  # type: ignore[operator]
     if raised and (line.size or size) < MARK_RATIO * size:
         joiner, text = "", f"[{text}]"
+    elif _is_lone_mark(prev, line):  # a footnote body's mark, read as a line of its own
+        prev.text, joiner = f"[{prev.text}]", " "
     elif gap >= CELL_GAP_EM * size:
         joiner = CELL_GAP  # far apart on one line: perhaps table cells
         prev.gaps.append((prev.x1, line.x0))  # type: ignore[arg-type]
@@ -212,6 +216,15 @@ def _merge(prev: Line, line: Line) -> None:
     prev.gaps.extend(line.gaps)
     prev.x1 = max(prev.x1, line.x1)  # type: ignore[type-var]
     prev.top = max(prev.top, line.top)  # type: ignore[type-var]
+
+
+def _is_lone_mark(mark: Line, line: Line) -> bool:
+    return (
+        mark.text.isdigit()
+        and len(mark.text) <= 3
+        and mark.y > line.y + 1  # type: ignore[operator]
+        and (mark.size or 0) < MARK_RATIO * (line.size or 0)
+    )
 
 
 class PypdfDocument:

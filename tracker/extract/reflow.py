@@ -30,8 +30,12 @@ _LIST_START = re.compile(r"^(?:\d{1,3}\.\s|\(\w{1,5}\)\s|[a-z]\)\s|[•·▪◦�
 _TERMINAL = re.compile(r"[.!?:;。！？：；»”\"')\]]\s*\d{0,3}$")
 _ENDS_PUNCT = re.compile(r"[.!?:;,،؛。！？：；，]\s*\d{0,3}$")
 _FOOTNOTE_START = re.compile(r"^(?:\d{1,3}|\*{1,3}|[a-z]|\[\w{1,4}\])(?:\s|$)")
-# A sentence ends here (a footnote mark may follow the punctuation: "plans.[2]").
-_SENTENCE_END = re.compile(r"[.!?:;。！？：；][)\]'’”\"»]*(?:\[\w{1,4}\])?$")
+# A line ending like this has more to come (a title is not over after "of the" or a comma).
+_OPEN_ENDING = re.compile(
+    r"(?:,|[-–]|\b(?:of|the|and|on|for|to|in|at|by|with|a|an|its|their|de|la|le|les|des|du|et|"
+    r"el|los|las|del|y|en|para|por|и|в|на|о|по|с|для))$",
+    re.I,
+)
 _LONE_MARK = re.compile(r"^(?:\d{1,3}|\[\w{1,4}\])$")
 
 
@@ -74,15 +78,16 @@ def _starts_item(prev: str, text: str) -> bool:
     return bool(_NUMBERED_CAPITAL.match(text)) and not _REFERENCE_WORD.search(prev)
 
 
-def _continues_sentence(prev: str, text: str) -> bool:
-    """A line starting with a small letter continues the sentence of the line before (a
-    multi-line title, a list item's second line) unless that line ended a sentence or the new
-    line opens a list item ("a) ...")."""
-    return (
-        text[:1].islower()
-        and not _LIST_START.match(text)
-        and not _SENTENCE_END.search(prev)
-    )
+def _continues_heading(prev: Line, line: Line) -> bool:
+    """Two bold lines of one size, the second starting with a small letter or the first ending
+    on a word that cannot end a title ("... the expenses" / "of the United Nations", "...
+    Conference on the" / "Least Developed Countries"): one heading or agenda title run over
+    several lines, whatever the line lengths say."""
+    if not (prev.bold and line.bold) or abs((prev.size or 0) - (line.size or 0)) > 0.5:
+        return False
+    if _LIST_START.match(line.text):
+        return False
+    return line.text[:1].islower() or bool(_OPEN_ENDING.search(prev.text))
 
 
 def is_cjk(ch: str) -> bool:
@@ -185,7 +190,7 @@ class _Builder:
 
     # -- paragraph boundaries -------------------------------------------------------------
     def _breaks(self, prev: Line, line: Line, new_page: bool) -> bool:
-        if _continues_sentence(prev.text, line.text) and not self._gap_between(prev, line):
+        if _continues_heading(prev, line) and not self._gap_between(prev, line):
             return False
         if prev.has_geometry and line.has_geometry and self.m is not None:
             return self._breaks_geometric(prev, line, new_page)
@@ -328,7 +333,8 @@ def _footnotes(lines: list[Line]) -> list[str]:
         lone = bool(notes) and bool(_LONE_MARK.match(notes[-1].strip()))
         if not notes or _FOOTNOTE_START.match(text) or lone:
             if lone:  # a lone superscript number, then its text
-                notes[-1] = f"{notes[-1]} {text}"
+                mark = notes[-1].strip()
+                notes[-1] = f"{mark if mark.startswith('[') else f'[{mark}]'} {text}"
             else:
                 notes.append(text)
         else:

@@ -1,16 +1,17 @@
 """Table rows: which wide gaps on a page's lines separate cells.
 
-A gap found by glyphs.py becomes a cell separator (a tab) when it is very wide (three font sizes
-or more: nothing but a tab stop or a table leaves such a hole in a line), or when another line
-of the page has a cell starting or ending at the same place (a column). A justified line can
-have a few wide spaces, but they do not line up with another line's, so it stays text.
+A gap found by glyphs.py becomes a cell separator (a tab) when the cell after it starts or ends
+where cells of at least two other lines of the page start or end: a column. A justified line can
+have a few wide spaces, but they do not line up with other lines', so it stays text; the
+masthead's two lines ("United Nations ... A/C.1/80/L.1", "General Assembly ... Distr.: General")
+are not a table either.
 """
 
 from __future__ import annotations
 
 from tracker.extract.layout import CELL_GAP, Line, Page
 
-WIDE_GAP_EM = 3.0
+MIN_OTHER_ROWS = 2  # a column is three rows or more: a two-line masthead is not a table
 ALIGN_PT = 2.0
 SHORT_CELL_EM = 25.0  # cells compared by their right edge (numbers) must be short
 
@@ -32,21 +33,20 @@ def mark_cells(page: Page) -> None:
     for line in gapped:
         size = line.size or 10.0
         decisions: list[bool] = []
-        for (a, b), (left, right) in zip(line.gaps, cells[id(line)], strict=True):
-            if b - a >= WIDE_GAP_EM * size:
-                decisions.append(True)
-                continue
+        for left, right in cells[id(line)]:
             short = right - left < SHORT_CELL_EM * size
-            decisions.append(
-                any(
+            aligned = sum(
+                1
+                for other in gapped
+                if other is not line
+                and any(
                     abs(left - o_left) < ALIGN_PT
                     or (short and o_right - o_left < SHORT_CELL_EM * size)
                     and abs(right - o_right) < ALIGN_PT
-                    for other in gapped
-                    if other is not line
                     for o_left, o_right in cells[id(other)]
                 )
             )
+            decisions.append(aligned >= MIN_OTHER_ROWS)
         parts = line.text.split(CELL_GAP)
         out = [parts[0]]
         for i, part in enumerate(parts[1:]):
