@@ -12,11 +12,11 @@ top of a page, or a note at its foot, are text):
 1. anywhere: lines that can only be furniture (job number with language letter, barcode,
    "Please recycle"), a barcode opening a line of text, and the running header (a symbol alone
    on a line, in the header of two pages or more) wherever else it appears;
-2. the running header, page 2 onwards (on page 1, only a symbol or page number alone): the cluster of lines at the top of a page (each a line's
-   distance from the next, a blank space below them, no larger than body text) when one of
-   them is the document's own symbol (with a few words of running title), a symbol or page
-   number alone, or a line that comes back in the top cluster of another page: the whole
-   cluster goes (the running title goes with the symbol);
+2. the running header, page 2 onwards (on page 1 only a symbol or page number alone): the
+   cluster of lines at the top of a page (each a line's distance from the next, a blank space
+   below them, no larger than body text) when one of them is the document's own symbol (with
+   a few words of running title), a symbol or page number alone, or a line that comes back in
+   the top cluster of another page: the whole cluster goes (the running title goes with it);
 3. in the footer band (baseline in the bottom 7.5 % of the page): lines that are nothing but a
    symbol, a page number ("5/9", "3", "Page 3"), a job number, or a mix of these, and lines that
    repeat (digits ignored) on at least 30 % of the pages (min. 2).

@@ -76,9 +76,8 @@ class GlyphReader:
         for i in range(n):
             pdfium_c.FPDFText_GetRect(self.raw, i, self._l, self._t, self._r, self._b)
             rects.append((self._l.value, self._r.value))
-        return [
-            (a[1], b[0]) for a, b in zip(rects, rects[1:]) if b[0] - a[1] >= CELL_GAP_EM * size
-        ]
+        pairs = zip(rects, rects[1:], strict=False)
+        return [(a[1], b[0]) for a, b in pairs if b[0] - a[1] >= CELL_GAP_EM * size]
 
 
 def repair_line(

@@ -39,7 +39,6 @@ class Line:
         return self.x0 is not None
 
 
-
 @dataclass(slots=True)
 class Page:
     number: int  # 1-based

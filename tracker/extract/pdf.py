@@ -23,8 +23,8 @@ import pypdfium2.raw as pdfium_c
 
 from tracker.extract.glyphs import CELL_GAP_EM, MARK_RATIO, GlyphReader, repair_line
 from tracker.extract.layout import CELL_GAP, Line, Page, is_rtl
-from tracker.extract.tables import mark_cells
 from tracker.extract.model import ExtractionError
+from tracker.extract.tables import mark_cells
 
 log = logging.getLogger(__name__)
 

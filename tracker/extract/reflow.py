@@ -36,6 +36,7 @@ _OPEN_ENDING = re.compile(
     r"el|los|las|del|y|en|para|por|и|в|на|о|по|с|для))$",
     re.I,
 )
+_HYPHENS = "-\u2010\u2011"
 _LONE_MARK = re.compile(r"^(?:\d{1,3}|\[\w{1,4}\])$")
 
 
@@ -282,7 +283,7 @@ class _Builder:
         last = self.parts[-1]
         if last.endswith(HYPHEN_BREAK):
             self.parts.append(text)
-        elif len(last) >= 2 and last[-1] in "-\u2010\u2011" and last[-2].isalpha() and text[:1].isalpha():
+        elif len(last) >= 2 and last[-1] in _HYPHENS and last[-2].isalpha() and text[:1].isalpha():
             self.parts[-1] = last[:-1] + HYPHEN_BREAK
             self.parts.append(text)
         elif is_cjk(last[-1]) and is_cjk(text[0]):
