@@ -14,7 +14,7 @@ _TABS = re.compile(r" *\t[ \t]*")
 # Hyphens that only differ in typography (non-breaking U+2011, U+2010, figure dash U+2012, small
 # and full-width hyphen-minus in Latin text) become "-": "Non‑Proliferation" and
 # "Non-Proliferation" are one word, and "ES‑10/27" one symbol. The raw file keeps what it had.
-_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\ufe63": "-"})
+_HYPHENS = re.compile(r"[\u2010\u2011\u2012\ufe63]")
 # Invisible characters that only change hashes: zero-width space/joiners' cousins, BOM, soft
 # hyphen, word joiner, bidi marks (the text is stored in logical order already).
 _INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -26,7 +26,7 @@ def clean_line(line: str) -> str:
     """One line: NFC, invisible characters dropped, runs of spaces collapsed, stripped."""
     line = unicodedata.normalize("NFC", line)
     line = _INVISIBLE.sub("", line)
-    line = _CONTROL.sub("", line).translate(_HYPHENS)
+    line = _HYPHENS.sub("-", _CONTROL.sub("", line))
     line = _SPACES.sub(" ", line)
     if "\t" in line:
         line = _TABS.sub("\t", line)
