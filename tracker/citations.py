@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tracker.symbols import KNOWN_ORGANS, normalise_symbol
+from tracker.symbols import HYPHENS, KNOWN_ORGANS, normalise_symbol
 
 __all__ = ["Citation", "cited_keys", "extract_citations"]
 
@@ -142,62 +142,237 @@ _TRIGGER_RE = re.compile(
 )
 # An Arabic organ name may stand between the trigger and the number: "قرار مجلس الأمن 1540".
 _AR_ORGAN_RE = re.compile(
-    r"\s+(?P<org>مجلس الأمن|مجلس حقوق الإنسان|الجمعية العامة|المجلس الاقتصادي والاجتماعي)"
+    r"\s+(?P<org>مجلس الأمن|مجلس حقوق الإنسان|الجمعية العامة|المجلس الاقتصادي والاجتماعي"
+    r"|جمعية الأمم المتحدة للبيئة)"
 )
+_AR_ORGANS = {
+    "مجلس الأمن": "SC",
+    "مجلس حقوق الإنسان": "HRC",
+    "المجلس الاقتصادي والاجتماعي": "ECOSOC",
+    "جمعية الأمم المتحدة للبيئة": "UNEA",
+    "الجمعية العامة": "GA",
+}
 # One cited number:
 #   "76/53", "ES-11/4", "S-10/2", "2011/33" (ECOSOC), optionally parts "A and B";
 #   "2758 (XXVI)", "2602 C (XXIV)" (Roman session: General Assembly before 1976);
 #   "1540 (2004)" (year: Security Council).
+# The number after the slash may carry a footnote mark glued to it ("59/3009" is resolution
+# 59/300 and mark 9), so up to six digits are read and _plausible_number() takes the mark off.
 _ITEM_RE = re.compile(
-    r"(?P<num>(?:(?:ES|S)-\d{1,2}|\d{1,4})/\d{1,4})(?![\d/])"
+    r"(?P<num>(?:(?:ES|S)-\d{1,2}|\d{1,4})/\d{1,6})(?![\d/])"
     r"|(?P<old>\d{1,4})(?:[ \t]?(?P<oldpart>[A-Z]))?\s?[(（]\s?"
     r"(?:(?P<roman>(?:ES-|S-)?[IVXL]{1,6})|(?P<year>(?:19[4-9]|20[0-4])\d)"
     # Arabic texts write the session of an old resolution as (د-26) = (XXVI).
     r"|د-(?P<arsession>\d{1,2}))\s?[)）]"
 )
+_NUM_ITEM_RE = re.compile(r"(?:(?:ES|S)-\d{1,2}|\d{1,4})/\d{1,6}(?![\d/])")
 # Parts after a modern number: "36/87 A and B", "46/36 L", "80/236 A-B". Not "79/16 A/80/1".
 _ITEM_PARTS_RE = re.compile(r"[ \t]+[A-Z](?:[ \t]*(?:-|and|to|et|y|и|,)[ \t]*[A-Z])*(?![\w/.])")
+# A year, with a footnote mark that PDF text may glue to it ("of 23 March 201815 and").
+_YEAR = r"\d{4}(?:\d{1,3})?(?![\d/])"
 # What may stand between two items of a list: a date ("of 9 December 1974", ", de 10 de
 # diciembre de 2020", "du 2 décembre 2024", "от 2 декабря 2024 года", "المؤرخ 2 كانون الأول/
 # ديسمبر 2024"), then commas / "and" / "et" / "y" / "и" / "و" / "or".
 _DATE = (
     r"(?:\s*,?\s*(?:of|du|de|del|от|adopted\s+on|المؤرخ|المؤرخة|المؤرخين)\s+"
-    r"\d{1,2}(?:er)?\s+(?:de\s+)?[^\W\d_]+(?:\s[^\W\d_]+)?(?:/[^\W\d_]+)?(?:\s+de)?\s+\d{4}"
-    r"(?:\s*(?:года|г\.))?)"
+    r"\d{1,2}(?:er)?\s+(?:de\s+)?[^\W\d_]+(?:\s[^\W\d_]+)?(?:/[^\W\d_]+)?(?:\s+de)?\s+"
+    + _YEAR
+    + r"(?:\s*(?:года|г\.))?)"
 )
+_CONJ = r"(?:and|et|y|e|и|или|or|ou|o|as\s+well\s+as|ainsi\s+que|así\s+como|و)"
 _SEP_RE = re.compile(
-    _DATE + r"?(?:\s*[,;،]\s*|\s+)"
-    r"(?:(?:and|et|y|e|и|или|or|ou|o|as\s+well\s+as|ainsi\s+que|así\s+como|و)\s*)?"
-    r"|" + _DATE + r"?\s*و\s*"
+    _DATE + r"?(?:\s*[,;،]\s*|\s+)(?:" + _CONJ + r"\s*)?" + r"|" + _DATE + r"?\s*و\s*"
 )
-# Organ named just before the trigger ("Security Council resolution", "Human Rights Council
-# resolutions") or just after the list ("resolución S-30/1 del Consejo de Derechos Humanos").
-_ORGAN_BEFORE_RE = re.compile(
-    r"(?P<sc>Security\s+Council|Council's)\s*$"
-    r"|(?P<hrc>Human\s+Rights\s+Council)\s*$"
-    r"|(?P<ecosoc>Economic\s+and\s+Social\s+Council)\s*$"
+# A footnote number left in the text between two items ("2013,2 27/21", "2017, 5 37/27",
+# "5/7 27 and 5/828"): tried only when no item follows the separator, and only before a
+# session/number item, so "resolutions 2758 (XXVI), 3 (I)" keeps its old-style item.
+_MARK_SEP_RE = re.compile(r"\d{1,3}\s+(?:" + _CONJ + r"\s+)?")
+
+# Bodies other than the General Assembly whose resolutions and decisions GA documents cite, by
+# how they are written in English (measured on the 252 GA documents of corpus/pdf-ga: the
+# Economic and Social Council ~53 times, the Human Rights Council ~47, the Environment Assembly
+# ~32, "Council" alone ~20, Conferences of the Parties ~11, the Open-ended Working Group on
+# Ageing, FAO, the Commission on Human Rights, CCPCJ, IOTC, ESCAP... a few each).
+# Specific names come before the general ones they start like.
+_BODY_NAMES: tuple[tuple[str, str], ...] = (
+    ("GA", r"General\s+Assembly"),
+    ("SC", r"Security\s+Council"),
+    ("HRC", r"Human\s+Rights\s+Council"),
+    ("ECOSOC", r"Economic\s+and\s+Social\s+Council"),
+    (
+        "UNEA",
+        r"(?:United\s+Nations\s+)?Environment\s+Assembly(?:\s+of\s+the\s+United\s+Nations"
+        r"\s+Environment\s+Programme)?|UNEA",
+    ),
+    ("CHR", r"Commission\s+on\s+Human\s+Rights"),
+    ("ESCAP", r"Economic\s+and\s+Social\s+Commission\s+for\s+Asia\s+and\s+the\s+Pacific|ESCAP"),
+    ("CND", r"Commission\s+on\s+Narcotic\s+Drugs"),
+    ("CCPCJ", r"Commission\s+on\s+Crime\s+Prevention\s+and\s+Criminal\s+Justice|CCPCJ"),
+    ("CSW", r"Commission\s+on\s+the\s+Status\s+of\s+Women"),
+    ("CSocD", r"Commission\s+for\s+Social\s+Development"),
+    ("CPD", r"Commission\s+on\s+Population\s+and\s+Development"),
+    ("CSTD", r"Commission\s+on\s+Science\s+and\s+Technology\s+for\s+Development"),
+    ("STATCOM", r"Statistical\s+Commission"),
+    (
+        "UNEP-GC",
+        r"Governing\s+Council\s+of\s+the\s+United\s+Nations\s+Environment\s+Programme"
+        r"|UNEP\s+Governing\s+Council",
+    ),
+    ("HABITAT", r"(?:United\s+Nations\s+|UN-)?Habitat\s+Assembly"),
+    (
+        "UNTOC-COP",
+        r"Conference\s+of\s+the\s+Parties\s+to\s+the\s+United\s+Nations\s+Convention\s+"
+        r"(?:against|on)\s+Transnational\s+Organized\s+Crime",
+    ),
+    (
+        "UNCAC-COSP",
+        r"Conference\s+of\s+the\s+States\s+Parties\s+to\s+the\s+United\s+Nations\s+Convention"
+        r"\s+against\s+Corruption",
+    ),
+    (
+        "CBD-COP",
+        r"Conference\s+of\s+the\s+Parties\s+to\s+the\s+Convention\s+on\s+Biological"
+        r"\s+Diversity",
+    ),
+    (
+        "FAO",
+        r"(?:Conference\s+of\s+the\s+)?Food\s+and\s+Agriculture\s+Organization(?:\s+of\s+the\s+"
+        r"United\s+Nations)?|FAO(?:\s+Conference)?",
+    ),
+    ("IOTC", r"Indian\s+Ocean\s+Tuna\s+Commission|IOTC"),
+    ("WHA", r"World\s+Health\s+Assembly|Health\s+Assembly"),
+    (
+        "UNESCO-GC",
+        r"General\s+Conference\s+of\s+(?:the\s+)?(?:United\s+Nations\s+Educational,\s+Scientific"
+        r"\s+and\s+Cultural\s+Organization|UNESCO)|UNESCO(?:\s+General\s+Conference)?",
+    ),
+    (
+        "IAEA-GC",
+        r"General\s+Conference\s+of\s+the\s+International\s+Atomic\s+Energy\s+Agency"
+        r"|IAEA(?:\s+General\s+Conference)?",
+    ),
+    ("ITU", r"International\s+Telecommunication\s+Union|ITU"),
+    ("OEWG-AGEING", r"Open-ended\s+Working\s+Group\s+on\s+Ageing"),
+    ("HLC-SSC", r"High-level\s+Committee\s+on\s+South-South\s+Cooperation"),
+    (
+        "SUBCOMMISSION",
+        r"Sub-?[Cc]ommission\s+on\s+the\s+Promotion\s+and\s+Protection\s+of\s+Human\s+Rights",
+    ),
+    # A Conference of the Parties whose convention is not named cannot be keyed.
+    ("?", r"Conference\s+of\s+the\s+(?:States\s+)?Parties(?:\s+to\s+the\s+Convention)?"),
+    # Bare names, resolved by the form of the number (_item_key) or not keyed.
+    ("COUNCIL", r"Council"),
+    ("ASSEMBLY", r"Assembly"),
+    ("?", r"Commission|Executive\s+Board|Board"),
 )
+# (The leading look-ahead lets the regex engine skip to capital letters; a look-behind first
+# would make it try every alternative at every position, four times slower.)
+_BODY_RE = re.compile(
+    r"(?=[A-Z])(?<![\w-])(?:"
+    + "|".join(f"(?P<b{i}>{pat})" for i, (_c, pat) in enumerate(_BODY_NAMES))
+    + r")(?![\w-])"
+)
+_BODY_CODES = {f"b{i}": code for i, (code, _p) in enumerate(_BODY_NAMES)}
+# Any other capitalised name of a body ("Parliamentary Assembly", "Arab Council", "Trade and
+# Development Board"): a resolution it adopted is no General Assembly resolution, and it has no
+# key. Bounded repetitions keep this linear on long runs of capitalised words.
+_OTHER_BODY_RE = re.compile(
+    r"(?=[A-Z])(?<![\w-])[A-Z][\w’'-]*(?:\s+(?:(?:of|on|for|and|the|to|against|in)\s+){0,3}"
+    r"[A-Z][\w’'-]*){0,8}?\s+(?:Council|Assembly|Commission|Conference|Board|Committee"
+    r"|Organization|Forum|Group|Agency|Union|Parties)(?![\w-])"
+)
+# Clause openers of UN resolutions ("Recalling Council resolution 5/1", "Reaffirms Assembly
+# resolution ..."): a capitalised word there is no part of a body's name.
+_OPENER_RE = re.compile(r"(?:[A-Z][a-z]+(?:ing|s|ed)|The|See|Also|In|And|Its|Further)\Z")
+# What may stand between a body and the trigger: "Human Rights Council resolution", "Council's
+# resolution", "Indian Ocean Tuna Commission, resolutions", "the Human Rights Council, in its
+# resolution", "the Environment Assembly at its resumed fifth session, in resolution", "... at its
+# second session, in paragraph 6 of its resolution", "as reflected in its resolution", "the
+# adoption, by the Economic and Social Commission for Asia and the Pacific at its seventy-second
+# session, of resolution",
+# "Economic and Social Council (resolution ...)", "resolutions adopted by the Human Rights
+# Council, including resolutions".
+_BODY_GAP_RE = re.compile(
+    r"(?:['’]s)?\s*,?\s*"
+    r"(?:at\s+its\s+[\w\s-]{1,60}?session\s*,?\s*(?:of\s+)?)?"
+    r"(?:including\s+(?:its\s+)?"
+    r"|(?:as\s+reflected\s+|as\s+recalled\s+)?(?:in|by|through|under)\s+"
+    r"(?:paragraph\s+\d+\s+of\s+)?(?:its\s+)?)?\(?"
+)
+_MAX_GAP = 120
+# A body named after the list: "resolution 6/14 of 1 March 2024 of the United Nations
+# Environment Assembly", "decision 15/24 of the Conference of the Parties to the Convention on
+# Biological Diversity", "resolution 10/7 of 16 October 2020, entitled “...”, by the Conference
+# of the Parties", "resolution 4/6 on marine plastic litter, adopted by the Environment
+# Assembly"; other languages: "la résolution 1540 (2004) du Conseil de sécurité", "resolución
+# S-30/1 del Consejo de Derechos Humanos", "résolution 5/14 de l'Assemblée des Nations Unies pour
+# l'environnement", "резолюция 51/22 Совета по правам человека".
+_AFTER_LEAD = (
+    r"(?:\s*,?\s*(?:of|adopted\s+on)\s+\d{1,2}\s+[A-Z][a-z]+\s+" + _YEAR + r")?"
+    r"(?:\s*,\s*\d{1,3}(?=\s)|\s+\d{1,3}(?=\s+(?:of|by|adopted)\s))?"
+)
+_AFTER_EN_RE = re.compile(
+    _AFTER_LEAD + r"(?:\s*,?\s*entitled\s+“[^”]{1,300}”\s*,?\s*(?=(?:adopted\s+)?by\s)"
+    r"|\s+on\s+[^,;.“”\n]{1,150}?,?\s*(?:\d{1,3}\s+)?(?=adopted\s+by\s))?"
+    r"\s*,?\s*(?:adopted\s+by|of|by)\s+the\s+(?=[A-Z])"
+)
+_AFTER_SUBJECT_RE = re.compile(_AFTER_LEAD + r"\s*,?\s*(?:\d{1,3}\s+)?the\s+(?=[A-Z])")
 _ORGAN_AFTER_RE = re.compile(
     r"\s*(?:,\s*)?(?:of\s+the|du|de\s+la|del|de\s+l['’])?\s*"
-    r"(?:(?P<sc>Security\s+Council|Conseil\s+de\s+sécurité|Consejo\s+de\s+Seguridad"
-    r"|Совета\s+Безопасности)"
-    r"|(?P<hrc>Human\s+Rights\s+Council|Conseil\s+des\s+droits\s+de\s+l['’]homme"
+    r"(?:(?P<SC>Conseil\s+de\s+sécurité|Consejo\s+de\s+Seguridad|Совета\s+Безопасности)"
+    r"|(?P<HRC>Conseil\s+des\s+droits\s+de\s+l['’]homme"
     r"|Consejo\s+de\s+Derechos\s+Humanos|Совета\s+по\s+правам\s+человека|لمجلس حقوق الإنسان"
     r"|مجلس حقوق الإنسان)"
-    r"|(?P<ecosoc>Economic\s+and\s+Social\s+Council|Conseil\s+économique\s+et\s+social"
-    r"|Consejo\s+Económico\s+y\s+Social|Экономического\s+и\s+Социального\s+Совета))"
+    r"|(?P<ECOSOC>Conseil\s+économique\s+et\s+social"
+    r"|Consejo\s+Económico\s+y\s+Social|Экономического\s+и\s+Социального\s+Совета)"
+    r"|(?P<UNEA>Assemblée\s+des\s+Nations\s+Unies\s+pour\s+l['’]environnement"
+    r"|Asamblea\s+de\s+las\s+Naciones\s+Unidas\s+sobre\s+el\s+Medio\s+Ambiente"
+    r"|Ассамблеи\s+Организации\s+Объединенных\s+Наций\s+по\s+окружающей\s+среде"
+    r"|لجمعية الأمم المتحدة للبيئة|جمعية الأمم المتحدة للبيئة)"
+    r"|(?P<GA>Assemblée\s+générale|Asamblea\s+General|Генеральной\s+Ассамблеи))"
 )
+# A resolution or decision printed inside another document, cited by its symbol first:
+# "CBD/COP/15/17, decision 15/4, annex", "A/56/1026-S/2002/932, annex II, resolution 14/221",
+# "Supplement No. 7 (E/2015/27), chap. I, sect. C, resolution 59/1". It is that body's text (a
+# summit, a commission), not a General Assembly resolution; the document is the citation.
+_IN_DOCUMENT_RE = re.compile(
+    r"(?<![\w/])[A-Z][\w.()-]*/(?![\w.()/-]*RES/)[\w.()/-]*\w\)?\s*,\s*"
+    r"(?:(?:annexes|annex|chap\.|sect\.|part|paras?\.|appendix|vol\.)(?:\s+[\w.-]+){0,3}?"
+    r"\s*,\s*){0,4}$"
+)
+# Where a sentence (or a clause ending in ";", or a paragraph of a resolution: a line that starts
+# with "Recalling", "Notes", "5. Requests") stops: a body named before does not reach past.
+_CLAUSE_END_RE = re.compile(
+    r"[.;؛](?=\s)|\n\s*\n|\n[ \t]*(?:\d{1,3}\.[ \t]+)?[A-Z][a-z]+(?:ing|s)[ \t]"
+    r"|\n[ \t]*\d{1,3}[ \t]*[-.][ \t]|،[ \t]*\n"
+)
+# "its resolution", "sa résolution", "su resolución", "своей резолюции", "قرارها": the body is
+# the subject of the sentence, in an Assembly text the Assembly itself.
+_ITS_RE = re.compile(r"(?:\b(?:its|sa|ses|su|sus)|сво[а-я]{1,3})\s+$")
+_AR_ITS = ("ها", "ه")
+_CARRY_REACH = 400
+
 # Chinese: "第76/53号决议", "第 76/53 和 77/54 号决议", "安全理事会第1540(2004)号决议",
 # "第 73/546 号决定". The noun comes after the numbers, so the whole construction is one match.
 _ZH_ITEM = (
-    r"(?:(?:ES|S)-\d{1,2}|\d{1,4})/\d{1,4}(?:\s?[A-Z])?"
+    r"(?:(?:ES|S)-\d{1,2}|\d{1,4})/\d{1,6}(?:\s?[A-Z])?"
     r"|\d{1,4}(?:\s?[A-Z])?\s?[(（]\s?(?:(?:ES-|S-)?[IVXL]{1,6}|(?:19|20)\d\d)\s?[)）]"
 )
 _ZH_RE = re.compile(
-    r"(?P<org>安全理事会|安理会|人权理事会|经济及社会理事会|经社理事会)?\s*第\s*"
+    r"(?P<org>安全理事会|安理会|人权理事会|经济及社会理事会|经社理事会|联合国环境大会|环境大会)?"
+    r"\s*第\s*"
     r"(?P<items>(?:" + _ZH_ITEM + r")(?:\s*(?:、|，|,|和|及|以及|与)\s*(?:" + _ZH_ITEM + r"))*)"
     r"\s*号\s*(?P<noun>决议|决定)"
 )
+_ZH_ORGANS = {
+    "安全理事会": "SC",
+    "安理会": "SC",
+    "人权理事会": "HRC",
+    "经济及社会理事会": "ECOSOC",
+    "经社理事会": "ECOSOC",
+    "联合国环境大会": "UNEA",
+    "环境大会": "UNEA",
+}
 _ZH_SPLIT_RE = re.compile(_ZH_ITEM)
 
 # --------------------------------------------------------------------------------------------
@@ -235,6 +410,29 @@ _SENT_END_RE = re.compile(
 )
 
 _ROMAN_OK = re.compile(r"^(?:ES-|S-)?M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})$")
+
+
+# Hyphen look-alikes become "-" in the copy of the text that is matched (same length, so offsets
+# stay valid): U+2010, U+2011 (non-breaking: "ES‑10/27"), U+2012, U+2212 everywhere (they only
+# ever join), the en dash only between "ES"/"S" and a session number ("ES–10/27"), because
+# elsewhere it is a range ("2021–2030", "paragraphs 3–5").
+_HYPHEN_RE = re.compile("[" + HYPHENS.replace("\u2013", "") + "]")
+_EN_DASH_SESSION_RE = re.compile(r"(?<![\w-])(E?S)\u2013(?=\d)")
+# Footnote marks as the text extractor writes them, right after the word they follow
+# ("session[1]", "resolution 79/16,[2]") and at the start of a footnote ("[2] A/79/88."): blanked
+# in the matched copy, so a mark never becomes part of a key and never breaks a list.
+_FOOTNOTE_MARK_RE = re.compile(r"\[(?:\d{1,3}|\*{1,3})\]")
+
+
+def _matchable(text: str) -> str:
+    """Same-length copy of ``text`` that the patterns read: hyphens unified, footnote marks and
+    page furniture blanked."""
+    out = _HYPHEN_RE.sub("-", text)
+    if "\u2013" in out:
+        out = _EN_DASH_SESSION_RE.sub(lambda m: m.group(1) + "-", out)
+    if "[" in out:
+        out = _FOOTNOTE_MARK_RE.sub(lambda m: " " * len(m.group(0)), out)
+    return _mask_furniture(out)
 
 
 def _blank(chars: list[str], start: int, end: int) -> None:
@@ -306,6 +504,25 @@ def _symbol_keys(raw: str) -> list[str]:
     return [key] if key else []
 
 
+_GA_RES_KEY_RE = re.compile(r"A/RES/(?P<s>\d+)/(?P<n>\d+)|A/RES/\d+\((?P<roman>[IVXL]+)\)")
+
+
+def _plausible_key(key: str) -> str | None:
+    """``key`` unless it names a General Assembly resolution that cannot exist: a session
+    before the thirty-first written in Arabic figures ("A/RES/5/14": the Assembly wrote
+    "A/RES/2758(XXVI)" until 1976), a Roman session after the thirtieth, a number with a
+    footnote mark glued to it ("A/RES/59/3009" is A/RES/59/300)."""
+    m = _GA_RES_KEY_RE.fullmatch(key)
+    if m is None:
+        return key
+    if m.group("roman"):
+        return key if _roman_value(m.group("roman")) <= 30 else None
+    if not _ga_session(m.group("s")):
+        return None
+    n = _plausible_number(m.group("n"), GA_MAX_RESOLUTION)
+    return f"A/RES/{m.group('s')}/{n}" if n else None
+
+
 def _docs_library_symbol(name: str) -> str | None:
     """``CCW-GGE.1-2024-WP.3`` -> ``CCW/GGE.1/2024/WP.3`` (``GGE1`` is written for ``GGE.1``)."""
     parts = [p for p in _WS_RE.sub("", name).split("-") if p]
@@ -327,6 +544,7 @@ def _link_symbol(m: re.Match[str]) -> str | None:
 
 
 _ROMAN_STEPS = ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
 
 def _to_roman(n: int) -> str:
@@ -338,63 +556,234 @@ def _to_roman(n: int) -> str:
     return "".join(out)
 
 
-def _res_key(item: re.Match[str], organ: str | None, decision: bool) -> str | None:
+def _roman_value(roman: str) -> int:
+    total = 0
+    for i, ch in enumerate(roman):
+        v = _ROMAN_VALUES[ch]
+        total += -v if i + 1 < len(roman) and _ROMAN_VALUES[roman[i + 1]] > v else v
+    return total
+
+
+# The highest number a body gives a resolution or decision in one session (or year). The
+# General Assembly: 343 is the highest cited in the corpus (A/RES/73/343; 79/331 is the highest
+# corpus file), and no session has adopted 400 resolutions; its decisions are numbered from 301
+# (elections and appointments) through the 400s (plenary) and 500s (Main Committee reports).
+# A larger number is a footnote mark glued to a real one ("59/3009"), taken off by
+# _plausible_number().
+GA_MAX_RESOLUTION = 399
+GA_DECISIONS = (301, 699)
+# Sessions the Assembly numbered in Arabic figures: from the thirty-first (1976); before, Roman.
+GA_FIRST_NUMBERED_SESSION = 31
+_MAX_NUMBER = {
+    ("HRC", False): 99,
+    ("HRC", True): 199,  # HRC decisions run from 101 ("decision 18/120")
+    ("ECOSOC", False): 99,
+    ("ECOSOC", True): 399,
+    ("CHR", False): 99,
+    ("CHR", True): 399,
+    ("UNEA", False): 30,
+    ("UNEA", True): 30,
+}
+_GLUED_MARK_MAX = 3  # footnote marks have at most three digits
+
+
+def _plausible_number(n: str, maximum: int, minimum: int = 1) -> str | None:
+    """``n`` if it can be the number of a resolution, else ``n`` without a glued footnote mark.
+
+    "3009" with maximum 399 is 300 (mark 9); "1411" with maximum 30 is 14 (mark 11); the
+    longest head that fits wins. A leading zero is never a number of these bodies.
+    """
+    if not n or n[0] == "0":
+        return None
+    if minimum <= int(n) <= maximum:
+        return n
+    for k in range(len(n) - 1, 0, -1):
+        head, mark = n[:k], n[k:]
+        if mark[0] != "0" and len(mark) <= _GLUED_MARK_MAX and minimum <= int(head) <= maximum:
+            return head
+    return None
+
+
+def _ga_session(session: str) -> bool:
+    """A session of the General Assembly numbered in Arabic figures (31-99, ES-n, S-n)."""
+    if session.startswith(("ES-", "S-")):
+        return 1 <= int(session.split("-", 1)[1]) <= 40
+    return session[0] != "0" and GA_FIRST_NUMBERED_SESSION <= int(session) <= 99
+
+
+def _is_year(session: str) -> bool:
+    return len(session) == 4 and 1946 <= int(session) <= 2099
+
+
+def _ga_impossible(item: re.Match[str]) -> bool:
+    """True if the item cannot be a General Assembly resolution or decision whatever the words
+    around it say (so a body named earlier in the sentence is the one that adopted it)."""
     num = item.group("num")
     if num:
-        if decision:
-            if organ == "hrc":
-                return f"A/HRC/DEC/{num}"
-            if organ in (None, "ga"):
-                return f"decision:{num}"
+        return not _ga_session(num.split("/", 1)[0])
+    roman = item.group("roman")
+    return bool(roman) and not roman.startswith(("ES-", "S-")) and _roman_value(roman) > 30
+
+
+def _item_key(item: re.Match[str], organ: str | None, decision: bool) -> str | None:
+    """The key of one cited number, given the body that adopted it (None: not said, so the
+    General Assembly when the number can be one of its own)."""
+    num = item.group("num")
+    if num:
+        session, n = num.split("/", 1)
+        if organ == "COUNCIL":
+            # "Council resolution 5/1" in an Assembly text: by the form of the number, the Human
+            # Rights Council (session/number) or ECOSOC (year/number); the Security Council
+            # numbers its resolutions "1540 (2004)".
+            organ = "ECOSOC" if _is_year(session) else "HRC"
+        if organ == "ASSEMBLY":
+            organ = "GA"
+        if organ in (None, "GA"):
+            if not _ga_session(session):
+                return None
+            if decision:
+                n2 = _plausible_number(n, GA_DECISIONS[1], GA_DECISIONS[0])
+                return f"decision:{session}/{n2}" if n2 else None
+            n2 = _plausible_number(n, GA_MAX_RESOLUTION)
+            return f"A/RES/{session}/{n2}" if n2 else None
+        if organ == "SC" or organ == "?":
             return None
-        session = num.split("/", 1)[0]
-        if organ == "hrc":
-            return f"A/HRC/RES/{num}"
-        if organ == "ecosoc":
-            return f"E/RES/{num}"
-        if organ == "sc":
-            return None  # Security Council resolutions are numbered "1540 (2004)".
-        # A General Assembly session is at most two digits or ES-/S-; "2011/33" needs a body.
-        if session.isdigit() and int(session) > 99:
-            return None
-        return f"A/RES/{num}"
+        if organ in ("HRC", "UNEA"):
+            ok = (
+                (session.startswith("S-") if organ == "HRC" else False)
+                or session.isdigit()
+                and session[0] != "0"
+                and int(session) <= 99
+            )
+            n2 = _plausible_number(n, _MAX_NUMBER[(organ, decision)]) if ok else None
+            if not n2:
+                return None
+            if organ == "HRC":
+                return f"A/HRC/{'DEC' if decision else 'RES'}/{session}/{n2}"
+            return f"UNEP/EA.{session}/{'Dec' if decision else 'Res'}.{n2}"
+        if organ in ("ECOSOC", "CHR"):
+            n2 = _plausible_number(n, _MAX_NUMBER[(organ, decision)])
+            if not (_is_year(session) and n2):
+                return None
+            series = "E" if organ == "ECOSOC" else "E/CN.4"
+            return f"{series}/{'DEC' if decision else 'RES'}/{session}/{n2}"
+        # A body without a series of its own: a reference that cannot be taken for a symbol.
+        return f"{'decision' if decision else 'resolution'}:{organ}:{num}"
     old = item.group("old")
     if item.group("year"):
-        if decision:
+        if decision or organ not in (None, "SC", "COUNCIL") or int(old) > 2999:
             return None
         return f"S/RES/{old}({item.group('year')})"
     roman = item.group("roman")
     if item.group("arsession"):
         roman = _to_roman(int(item.group("arsession")))
-    if roman and _ROMAN_OK.match(roman):
-        if decision:
-            return None
+    if (
+        roman
+        and _ROMAN_OK.match(roman)
+        and not decision
+        and organ in (None, "GA", "ASSEMBLY")
+        and (roman.startswith(("ES-", "S-")) or _roman_value(roman) <= 30)
+    ):
         return f"A/RES/{old}({roman})"
     return None
 
 
-def _organ_before(text: str, pos: int) -> str | None:
-    m = _ORGAN_BEFORE_RE.search(text, max(0, pos - 40), pos)
-    if not m:
-        return None
-    return m.lastgroup
+class _Bodies:
+    """Names of bodies in the text, found once (two linear scans), looked up per trigger."""
+
+    def __init__(self, masked: str) -> None:
+        self.masked = masked
+        known = [
+            (m.end(), m.start(), _BODY_CODES[m.lastgroup or ""]) for m in _BODY_RE.finditer(masked)
+        ]
+        self.known_ends = [e for e, _s, _c in known]
+        self.known = known
+        other = [(m.end(), m.start()) for m in _OTHER_BODY_RE.finditer(masked)]
+        self.other_ends = [e for e, _s in other]
+        self.other = other
+
+    def _adjacent(self, ends: list[int], pos: int) -> int:
+        """Index of the last name ending before ``pos`` if only a connecting phrase separates
+        it from ``pos``, else -1."""
+        i = bisect_right(ends, pos) - 1
+        if i < 0 or pos - ends[i] > _MAX_GAP:
+            return -1
+        if not _BODY_GAP_RE.fullmatch(self.masked, ends[i], pos):
+            return -1
+        return i
+
+    def before(self, pos: int) -> str | None:
+        """Code of the body named just before a trigger at ``pos`` ("?" for a body with no key,
+        None if none is)."""
+        i = self._adjacent(self.known_ends, pos)
+        j = self._adjacent(self.other_ends, pos)
+        if i >= 0:
+            end, start, code = self.known[i]
+            if code in ("COUNCIL", "ASSEMBLY", "?") and j >= 0 and self.other[j][0] == end:
+                # "Arab Council", "Parliamentary Assembly": a longer name the list does not know,
+                # unless the word before the bare name only opens the clause ("Recalling
+                # Council resolution 5/1").
+                words = self.masked[self.other[j][1] : start].split()
+                if words and not _OPENER_RE.match(words[-1]):
+                    return "?"
+            return code
+        return "?" if j >= 0 else None
+
+    def at(self, pos: int) -> str | None:
+        """Code of a body whose name starts exactly at ``pos``."""
+        m = _BODY_RE.match(self.masked, pos)
+        return _BODY_CODES[m.lastgroup or ""] if m else None
 
 
-def _resolution_citations(masked: str, text: str) -> list[tuple[int, int, str, str]]:
+def _body_after(masked: str, pos: int, bodies: _Bodies, after_its: bool) -> str | None:
+    m = _ORGAN_AFTER_RE.match(masked, pos)
+    if m and m.lastgroup:
+        return m.lastgroup
+    m = _AFTER_EN_RE.match(masked, pos)
+    if m:
+        code = bodies.at(m.end())
+        if code:
+            return code
+    if after_its:
+        # "through its resolution 54/18 of 12 October 2023, the Human Rights Council submitted":
+        # "its" is the body named next.
+        m = _AFTER_SUBJECT_RE.match(masked, pos)
+        if m:
+            code = bodies.at(m.end())
+            if code and code not in ("GA", "ASSEMBLY", "?"):
+                return code
+    return None
+
+
+def _in_document(masked: str, pos: int) -> bool:
+    """True if the trigger at ``pos`` follows a document symbol and its parts ("CBD/COP/15/17,
+    decision 15/4")."""
+    i = pos - 1
+    while i >= 0 and pos - i < 8 and masked[i].isspace():
+        i -= 1
+    if i < 0 or masked[i] != ",":
+        return False
+    return _IN_DOCUMENT_RE.search(masked, max(0, pos - 120), pos) is not None
+
+
+def _resolution_citations(masked: str) -> list[tuple[int, int, str, str]]:
     """(start, end, key, kind) for every resolution/decision number cited without a series."""
     out: list[tuple[int, int, str, str]] = []
+    bodies = _Bodies(masked)
+    # The last body other than the Assembly named before a trigger, where its list ended and
+    # whether it was a decision: "Environment Assembly resolution 2/21 on ..., resolution 4/10
+    # on ...", "Human Rights Council resolutions 28/16 ... and resolutions 32/13 ...".
+    carry: tuple[str, int, bool] | None = None
+    found: list[tuple[re.Match[str], str | None, bool]] = []
+    named: dict[tuple[str, bool], str] = {}
     for t in _TRIGGER_RE.finditer(masked):
         decision = t.group("dec") is not None
         pos = t.end()
-        organ = _organ_before(masked, t.start())
+        organ = bodies.before(t.start())
         if t.group(0)[0] in "\u0600\u06ff" or "\u0600" <= t.group(0)[-1] <= "\u06ff":
             am = _AR_ORGAN_RE.match(masked, pos)
             if am:
-                organ = {
-                    "مجلس الأمن": "sc",
-                    "مجلس حقوق الإنسان": "hrc",
-                    "المجلس الاقتصادي والاجتماعي": "ecosoc",
-                }.get(am.group("org"), "ga")
+                organ = _AR_ORGANS[am.group("org")]
                 pos = am.end()
         ws = _SPACE_RUN_RE.match(masked, pos)
         if not ws:
@@ -414,36 +803,69 @@ def _resolution_citations(masked: str, text: str) -> list[tuple[int, int, str, s
             sep = _SEP_RE.match(masked, pos)
             if not sep or sep.end() == pos:
                 break
-            nxt = _ITEM_RE.match(masked, sep.end())
-            if not nxt:
-                break
-            pos = sep.end()
+            if _ITEM_RE.match(masked, sep.end()):
+                pos = sep.end()
+                continue
+            mark = _MARK_SEP_RE.match(masked, sep.end())
+            if mark and _NUM_ITEM_RE.match(masked, mark.end()):
+                pos = mark.end()
+                continue
+            break
         if not items:
             continue
-        after = _ORGAN_AFTER_RE.match(masked, pos)
-        if after and organ is None:
-            organ = after.lastgroup
+        after_its = bool(_ITS_RE.search(masked, max(0, t.start() - 8), t.start())) or (
+            t.group(0).endswith(_AR_ITS) and "\u0600" <= t.group(0)[0] <= "\u06ff"
+        )
+        if organ is None:
+            organ = _body_after(masked, pos, bodies, after_its)
+        if organ is None and _in_document(masked, t.start()):
+            organ = "?"
+        if (
+            organ is None
+            and carry is not None
+            and t.start() - carry[1] <= _CARRY_REACH
+            and not _CLAUSE_END_RE.search(masked, carry[1], t.start())
+            # In the same sentence, a number the Assembly cannot have given is the other body's;
+            # so is a further list of the same kind, unless "its" points back at the Assembly
+            # ("Economic and Social Council resolution 2024/4 ..., and recalling its resolution
+            # 77/317"); a resolution after a decision of a working group is the Assembly's
+            # ("decision 14/1 by the Open-ended Working Group ... outlined in the resolution").
+            and (
+                any(_ga_impossible(it) for it in items) or (carry[2] == decision and not after_its)
+            )
+            # ...and only a number that body could have given (the Security Council numbers
+            # "984 (1995)", so "resolutions 45/54, 46/32" after it are the Assembly's).
+            and all(_item_key(it, carry[0], decision) for it in items)
+        ):
+            organ = carry[0]
+        if organ not in (None, "GA", "ASSEMBLY", "?"):
+            carry = (organ, pos, decision)
+        elif organ in ("GA", "ASSEMBLY"):
+            carry = None
         for it in items:
-            key = _res_key(it, organ, decision)
-            if key:
-                kind = "decision" if decision else "resolution"
-                out.append((it.start(), it.end(), key, kind))
+            found.append((it, organ, decision))
+            if organ not in (None, "GA", "ASSEMBLY", "?") and it.group("num"):
+                named.setdefault((it.group("num"), decision), organ)
+    for it, organ, decision in found:
+        if organ is None:
+            # A number another body's name went with elsewhere in the document is that body's
+            # here too ("Human Rights Council resolutions 34/24 ..." then "the report to the
+            # Council submitted pursuant to resolutions 34/24"): the Assembly and another body
+            # giving the same session/number are never both cited in one text.
+            organ = named.get((it.group("num") or "", decision))
+        key = _item_key(it, organ, decision)
+        if key:
+            kind = "decision" if decision else "resolution"
+            out.append((it.start(), it.end(), key, kind))
     for z in _ZH_RE.finditer(masked):
-        org = z.group("org")
-        organ = None
-        if org in ("安全理事会", "安理会"):
-            organ = "sc"
-        elif org == "人权理事会":
-            organ = "hrc"
-        elif org in ("经济及社会理事会", "经社理事会"):
-            organ = "ecosoc"
+        organ = _ZH_ORGANS.get(z.group("org") or "")
         decision = z.group("noun") == "决定"
         base = z.start("items")
         for piece in _ZH_SPLIT_RE.finditer(z.group("items")):
             it = _ITEM_RE.match(piece.group(0))
             if not it:
                 continue
-            key = _res_key(it, organ, decision)
+            key = _item_key(it, organ, decision)
             if key:
                 kind = "decision" if decision else "resolution"
                 out.append((base + piece.start(), base + piece.end(), key, kind))
@@ -466,7 +888,7 @@ def extract_citations(
         for part in _JOINT_SPLIT_RE.split(self_symbol or "")
         if (k := normalise_symbol(part)) is not None
     }
-    masked = _mask_furniture(text)
+    masked = _matchable(text)
     found: list[tuple[int, int, str, str]] = []
 
     for m in _LINK_RE.finditer(masked):
@@ -507,7 +929,7 @@ def extract_citations(
     found.sort(key=lambda f: (f[0], f[1]))
     span_starts = [s for s, _e, _k, _kind in found]
     span_ends = [e for _s, e, _k, _kind in found]
-    for s, e, key, kind in _resolution_citations(masked, text):
+    for s, e, key, kind in _resolution_citations(masked):
         # A number inside an already matched symbol or link is the same citation. Spans are
         # sorted and (apart from addendum tails, which lie inside their symbol's reach) disjoint.
         i = bisect_right(span_starts, s) - 1
@@ -521,6 +943,10 @@ def extract_citations(
         # "A/45/155J": an OCR letter glued to the own symbol of an old scan is still the own one.
         if key in self_keys or (key[:-1] in self_keys and key[-1].isupper()):
             continue
+        if kind in ("symbol", "link"):
+            key = _plausible_key(key)
+            if key is None:
+                continue
         out.append(Citation(key, kind, text[s:e], _context(text, s, e), s))
     if links:
         out = _with_links(text, out, links, self_keys)
@@ -563,6 +989,7 @@ def _with_links(
     extra: list[Citation] = []
     for href in links:
         key = _href_symbol(href)
+        key = _plausible_key(key) if key else None
         if key is None or key in self_keys:
             continue
         n = taken.get(key, 0)

@@ -89,6 +89,14 @@ _PARTS_RE = re.compile(r"\s+[A-Z](?:\s*(?:-|,|and|to)\s*[A-Z])*\s*$")
 _GLUED_PART_RE = re.compile(r"^(\d+)[A-Z]$")
 # Bodies that are not documents by themselves ("A/C.4" is the Fourth Committee).
 _BODY_ONLY_RE = re.compile(r"^(?:C|AC|CONF|GGE|CN|SUB|WG)\.\d+$", re.I)
+# Hyphen look-alikes that PDF and HTML text put in symbols ("A/RES/ES‑10/27" with U+2011, the
+# non-breaking hyphen of UN word processing; U+2010, U+2012, the en dash U+2013 and the minus
+# U+2212): a symbol only ever contains the plain hyphen, so they all become "-".
+HYPHENS = "\u2010\u2011\u2012\u2013\u2212"
+_HYPHEN_RE = re.compile(f"[{HYPHENS}]")
+# The United Nations Environment Assembly writes "Res"/"Dec" in mixed case (UNEP/EA.5/Res.14).
+_UNEA_SESSION_RE = re.compile(r"^EA\.\d+$")
+_UNEA_TYPE_RE = re.compile(r"^(RES|DEC)\.(\d+)$")
 _LANG_SUFFIX_RE = re.compile(r"-(?:[A-Z]{2})(?:-[A-Za-z0-9]+)*$")
 _FILE_EXT_RE = re.compile(r"\.(?:pdf|txt|html?|docx?|xml|json|zip)$", re.I)
 
@@ -113,7 +121,7 @@ def normalise_symbol(s: str) -> str | None:
     """
     if not s:
         return None
-    s = s.strip().rstrip(".,;:")
+    s = _HYPHEN_RE.sub("-", s).strip().rstrip(".,;:")
     s = _PARTS_RE.sub("", s) if "/RES/" in s.upper() else s
     # Spaces never belong to a symbol; PDF text puts them around "/" and before "(2015)".
     s = re.sub(r"\s+", "", s)
@@ -133,6 +141,10 @@ def normalise_symbol(s: str) -> str | None:
         g = _GLUED_PART_RE.match(last)
         if g and len(out) >= 4:
             out[-1] = g.group(1)
+    if out[0] == "UNEP" and len(out) == 3 and _UNEA_SESSION_RE.match(out[1]):
+        t = _UNEA_TYPE_RE.match(out[2])
+        if t:
+            out[2] = f"{t.group(1).title()}.{t.group(2)}"
     return "/".join(out)
 
 
@@ -172,7 +184,7 @@ def series_of(symbol: str) -> str | None:
     while len(comps) > 2 and re.match(r"^(?:Rev|Corr|Add|Amend)\.\d+$", comps[-1]):
         comps.pop()
     last = comps[-1]
-    m = re.match(r"^([A-Z]+)\.\d+$", last)
+    m = re.match(r"^([A-Za-z]+)\.\d+$", last)
     if m:
         comps[-1] = m.group(1)
     else:
