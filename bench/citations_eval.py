@@ -10,7 +10,13 @@ keys a careful reader finds cited in it. The extractor runs on two texts of each
 
 Scores are micro-averaged over the set of unique keys per document.
 
-Usage: python bench/citations_eval.py [--write bench/citations-results.md]
+``--corpus`` also reads every corpus PDF (``corpus/pdf`` and the 252 General Assembly documents
+of ``corpus/pdf-ga``) and counts the keys that cannot exist (:func:`impossible_key`: a
+resolution of a session the Assembly numbered in Roman figures, a number no session reached, a
+footnote mark in a key...), in the project's extracted text and in raw pypdfium2 page text
+(footnote marks glued to the numbers).
+
+Usage: python bench/citations_eval.py [--write bench/citations-results.md] [--corpus]
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -27,10 +34,114 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.corpus import PDF_DIR  # noqa: E402
+from tests.corpus import CORPUS, PDF_DIR  # noqa: E402
 from tracker.citations import cited_keys  # noqa: E402
 
 LABEL_DIR = ROOT / "tests" / "data" / "citations"
+GA_PDF_DIR = CORPUS / "pdf-ga"
+
+# What real UN numbering allows, written down independently of tracker.citations so that the
+# check does not merely repeat the extractor's own rules. The corpus runs to the eightieth
+# session (2025); the highest resolution number it cites is A/RES/73/343 and no session has
+# adopted 400 resolutions; General Assembly decisions are numbered 301-599 (elections, plenary,
+# Main Committees: corpus/igov/decisions-*.json run from 401 to 584); the Human Rights Council
+# held its sixtieth session in 2025; the Environment Assembly its seventh.
+LAST_SESSION = 80
+_IMPOSSIBLE_CHECKS: tuple[tuple[str, re.Pattern[str], object], ...] = (
+    (
+        "A/RES session/number",
+        re.compile(r"A/RES/(\d+)/(\d+)"),
+        lambda s, n: int(s) < 31 or int(s) > LAST_SESSION or n[0] == "0" or int(n) >= 400,
+    ),
+    (
+        "A/RES special session",
+        re.compile(r"A/RES/(ES|S)-(\d+)/(\d+)"),
+        lambda kind, s, n: int(s) > (11 if kind == "ES" else 32) or int(n) >= 100,
+    ),
+    ("A/RES Roman session", re.compile(r"A/RES/\d+\(([IVXLC]+)\)"), lambda r: _roman(r) > 30),
+    (
+        "GA decision",
+        re.compile(r"decision:(\d+)/(\d+)"),
+        lambda s, n: int(s) < 31 or int(s) > LAST_SESSION or not 301 <= int(n) < 700,
+    ),
+    (
+        "HRC resolution",
+        re.compile(r"A/HRC/(?:RES|DEC)/(\d+)/(\d+)"),
+        lambda s, n: int(s) > 60 or n[0] == "0" or int(n) >= 200,
+    ),
+    ("ECOSOC resolution", re.compile(r"E/RES/(\d{4})/(\d+)"), lambda y, n: int(n) >= 100),
+    (
+        "UNEA resolution",
+        re.compile(r"UNEP/EA\.(\d+)/Res\.(\d+)"),
+        lambda s, n: int(s) > 7 or int(n) > 30,
+    ),
+)
+
+
+def _roman(r: str) -> int:
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+    return sum(
+        -values[c] if i + 1 < len(r) and values[r[i + 1]] > values[c] else values[c]
+        for i, c in enumerate(r)
+    )
+
+
+def impossible_key(key: str) -> str | None:
+    """Why ``key`` cannot name a real document (None if it can)."""
+    if re.search(r"[\[\]\s]", key):
+        return "footnote mark or space in key"
+    for reason, pattern, bad in _IMPOSSIBLE_CHECKS:
+        m = pattern.fullmatch(key)
+        if m and bad(*m.groups()):  # type: ignore[operator]
+            return reason
+    return None
+
+
+def corpus_pdfs() -> list[Path]:
+    """Every corpus PDF with a text layer: corpus/pdf and corpus/pdf-ga."""
+    files = sorted(PDF_DIR.glob("*.pdf")) + sorted(GA_PDF_DIR.glob("*.pdf"))
+    return [f for f in files if "-scan" not in f.name]
+
+
+def pdfium_text(path: Path) -> str:
+    """Raw page text (pypdfium2), pages joined: footnote marks stay glued to what they follow."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    finally:
+        doc.close()
+
+
+def scan_corpus(texts: dict[str, object] | None = None) -> dict:
+    """Impossible keys over every corpus PDF, per text source."""
+    from tracker.citations import extract_citations
+    from tracker.extract import extract_text
+    from tracker.symbols import filename_to_symbol
+
+    sources = texts or {
+        "extract_text": lambda p: extract_text(p.read_bytes(), "application/pdf").text,
+        "pypdfium2 raw": pdfium_text,
+    }
+    out: dict = {}
+    for name, read in sources.items():
+        bad: list[tuple[str, str, str, str]] = []
+        n_docs = n_cites = 0
+        for path in corpus_pdfs():
+            try:
+                text = read(path)  # type: ignore[operator]
+            except Exception:  # a file another extractor cannot read is not this measure's
+                continue
+            n_docs += 1
+            cites = extract_citations(text, self_symbol=filename_to_symbol(path.name))
+            n_cites += len(cites)
+            for c in cites:
+                reason = impossible_key(c.key)
+                if reason:
+                    bad.append((path.name, c.key, reason, c.context[:160]))
+        out[name] = {"docs": n_docs, "citations": n_cites, "impossible": bad}
+    return out
 
 
 @dataclass
@@ -209,9 +320,20 @@ def render(result: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--write", type=Path, help="also write the Markdown table to this file")
+    ap.add_argument("--corpus", action="store_true", help="count impossible keys in all PDFs")
     args = ap.parse_args(argv)
     result = evaluate()
     md = render(result)
+    if args.corpus:
+        lines = ["", "## Impossible keys over every corpus PDF", ""]
+        lines += ["| text | documents | citations | impossible keys |", "|---|---|---|---|"]
+        scans = scan_corpus()
+        for name, r in scans.items():
+            lines.append(f"| {name} | {r['docs']} | {r['citations']} | {len(r['impossible'])} |")
+        for name, r in scans.items():
+            for file, key, reason, ctx in r["impossible"]:
+                lines.append(f"- {name}: {file} `{key}` ({reason}): {ctx}")
+        md += "\n".join(lines) + "\n"
     print(md)
     if args.write:
         args.write.write_text(md, encoding="utf-8")

@@ -1,11 +1,13 @@
-"""Citations of other UN documents found in a document's text.
+"""Citations of other UN documents found in a document's text and links.
 
 Three kinds of reference are recognised, in the six official languages:
 
 * links to the UN document system (``undocs.org/en/A/RES/76/53``, the legacy
   ``undocs.org/Home/Mobile?FinalSymbol=...`` and ``undocs.org/pdf?symbol=...`` forms,
-  ``documents.un.org/api/symbol/access?s=...`` with a percent-encoded symbol,
-  ``www.un.org/en/ga/search/view_doc.asp?symbol=...``, ``daccess-ods.un.org/...&DS=...``);
+  ``documents.un.org/api/symbol/access?s=...`` and ``symbol-explorer?s=...`` with a
+  percent-encoded symbol, ``www.un.org/en/ga/search/view_doc.asp?symbol=...``,
+  ``daccess-ods.un.org/...&DS=...``), written in the text or given as the document's link
+  targets (``extract_citations(text, links=extraction.links)``, HTML ``<a href>``);
 * full symbols in running text (``A/C.1/80/L.35/Rev.1``, ``S/RES/2231 (2015)``,
   ``A/57/759-S/2003/332`` gives two keys, ``A/60/88 and Corr.2`` gives ``A/60/88/Corr.2`` too);
 * resolutions and decisions cited without a series ("resolutions 76/53 and 77/54",
@@ -16,22 +18,48 @@ Keys (decided here, used by the rest of the project):
 * a General Assembly resolution is ``A/RES/{session}/{n}`` (``A/RES/ES-11/4``, ``A/RES/S-10/2``);
   before 1976 ``A/RES/{n}({ROMAN})``; parts are dropped (``36/87 A and B``, ``46/36 L`` and
   ``A/RES/80/236 A-B`` are the documents ``A/RES/36/87``, ``A/RES/46/36``, ``A/RES/80/236``),
-  because the parts are published in one document;
+  because the parts are published in one document. The Assembly numbered its sessions in Roman
+  figures up to the thirtieth (1975), so there is never an ``A/RES/{n}/{m}`` (nor a
+  ``decision:{n}/{m}``) with a session below 31, nor an ``A/RES/{n}({ROMAN})`` after XXX; and
+  no session has adopted 400 resolutions, so a larger number is a footnote mark glued to the
+  real one (``59/3009`` is ``A/RES/59/300``);
+* a General Assembly decision has no symbol: ``decision:73/546`` (numbered 301-699);
 * a number with a year, ``1540 (2004)``, is a Security Council resolution ``S/RES/1540(2004)``;
-* "Human Rights Council resolution 51/22" is ``A/HRC/RES/51/22`` and "Economic and Social Council
-  resolution 2011/33" is ``E/RES/2011/33``;
-* a General Assembly decision has no symbol: ``decision:73/546``; a Human Rights Council decision
-  is ``A/HRC/DEC/{x}``;
+* a resolution or decision of another body is never keyed ``A/RES``. The body is the one named
+  just before the trigger word ("Human Rights Council resolution 51/22", "the Environment
+  Assembly at its resumed fifth session, in resolution 5/14", "Indian Ocean Tuna Commission,
+  resolutions 12/07"), or just after the list ("resolution 6/14 of 1 March 2024 of the United
+  Nations Environment Assembly", "résolution 5/14 de l'Assemblée des Nations Unies pour
+  l'environnement", "resolution 10/7 ..., entitled “...”, by the Conference of the Parties"), or
+  named earlier in the same sentence for a further list of the same kind, or with the same
+  number elsewhere in the document. Where the body has a series, the key is the real symbol:
+  Human Rights Council ``A/HRC/RES/51/22`` and ``A/HRC/DEC/18/120``; Economic and Social Council
+  ``E/RES/2011/33`` and ``E/DEC/2005/232``; Commission on Human Rights ``E/CN.4/RES/1998/72``;
+  United Nations Environment Assembly ``UNEP/EA.5/Res.14`` (its decisions:
+  ``decision:UNEA:5/2``). A body in the list of ``_BODY_NAMES`` without a series of its own gets a
+  reference that cannot be taken for a symbol: ``resolution:{BODY}:{number}`` or
+  ``decision:{BODY}:{number}``, the number as written (``resolution:IOTC:12/07``,
+  ``resolution:CCPCJ:26/3``, ``decision:CBD-COP:15/4``, ``resolution:FAO:3/2023``). A body the
+  list does not know ("Parliamentary Assembly", "Conference of the Parties to the Convention"
+  without its name) or a resolution printed inside a cited document ("CBD/COP/15/17, decision
+  15/4") gives no key;
 * ``(Part I)`` after a symbol is not part of the key (``NPT/CONF.1995/32 (Part I)/Corr.2`` is
   ``NPT/CONF.1995/32/Corr.2``).
 
 Not citations: the document's own symbol, page furniture (the symbol header repeated on each
-page, job numbers ``25-16208 (E)``, barcodes ``*2516208*``, page numbers ``5/9``), dates and
-fractions, and resolutions of other organizations (IAEA ``GC(69)/RES/15``, "International
-Telecommunication Union resolution 186", "decision 1 of the Sixth Review Conference").
+page, job numbers ``25-16208 (E)``, barcodes ``*2516208*``, page numbers ``5/9``), footnote
+marks (``[2]``, as the text extractor writes them, or digits glued to a number), dates and
+fractions, and resolutions of organizations with symbols of their own (IAEA ``GC(69)/RES/15``,
+"International Telecommunication Union resolution 186", "decision 1 of the Sixth Review
+Conference").
+
+Hyphen look-alikes (U+2010, U+2011, U+2012, U+2212, and U+2013 in ``ES–10``) read as "-", so
+``ES‑10/27`` is ``A/RES/ES-10/27``; ``Citation.start`` and ``raw`` still point into the text as
+given.
 
 Everything is done with module-level compiled regular expressions scanned once over the text
-(plus bounded look-arounds), so the cost is linear in the text length.
+(plus bounded look-arounds and look-ups by bisection), so the cost is linear in the text length
+(bench/bench_citations_linear.py measures it).
 """
 
 from __future__ import annotations
@@ -92,6 +120,7 @@ _SYMBOL_RE = re.compile(
 )
 _OCR_COMMA_RE = re.compile(r"(?<=[A-Za-z]),(?=\d)")
 _PART_STRIP_RE = re.compile(r"\s*\((?:Parts?|Vols?\.)[^)]*\)")
+_LINK_PART_RE = re.compile(r"\s*\((?:Parts?|Vols?\.)[^)]*\)", re.I)
 # "A/60/88 and Corr.2", "A/C.4/L.624 et Add.1", "A/4084 et Add. l à 4" (OCR "l" for 1).
 _SUFFIX_TAIL_RE = re.compile(
     r"\s*(?:,|and|et|y|и)\s*(Add|Corr|Rev|Amend)\.[ \t]?([0-9]+|l)"
@@ -345,6 +374,8 @@ _IN_DOCUMENT_RE = re.compile(
 _CLAUSE_END_RE = re.compile(
     r"[.;؛](?=\s)|\n\s*\n|\n[ \t]*(?:\d{1,3}\.[ \t]+)?[A-Z][a-z]+(?:ing|s)[ \t]"
     r"|\n[ \t]*\d{1,3}[ \t]*[-.][ \t]|،[ \t]*\n"
+    # The footnote rule and a footnote's first line ("13 Resolution 73/195, annex.").
+    r"|_{5,}|\n[ \t]*(?:\[\d{1,3}\]|\d{1,3})[ \t]+[A-Z]"
 )
 # "its resolution", "sa résolution", "su resolución", "своей резолюции", "قرارها": the body is
 # the subject of the sentence, in an Assembly text the Assembly itself.
@@ -537,7 +568,13 @@ def _link_symbol(m: re.Match[str]) -> str | None:
         v = m.group(g)
         if v:
             v = re.sub(r"\s+", "", v)
-            v = unquote(v).rstrip(".,;)")
+            v = unquote(v)
+            # "NPT/CONF.2010/50%20%28VOL.I%29": a volume or part is not part of the key.
+            v = _LINK_PART_RE.sub("", v).rstrip(".,;")
+            # A closing parenthesis is the text's ("(see undocs.org/A/80/1)") unless it closes
+            # the year of a resolution ("S/RES/2231(2015)").
+            if v.endswith(")") and v.count("(") < v.count(")"):
+                v = v[:-1].rstrip(".,;")
             # A link to the bare language page or a path that is not a symbol is ignored.
             return normalise_symbol(v)
     return None
@@ -688,6 +725,17 @@ def _item_key(item: re.Match[str], organ: str | None, decision: bool) -> str | N
     return None
 
 
+def _fits(item: re.Match[str], organ: str, decision: bool) -> bool:
+    """True if ``organ`` could have given the number. As written, if the Assembly could have
+    given it too: "73/195" after a Human Rights Council resolution is the Assembly's, not
+    Council resolution 73/19 with a footnote mark; "6/929" (never the Assembly's) is 6/9."""
+    key = _item_key(item, organ, decision)
+    num = item.group("num")
+    if key is None or not num or _ga_impossible(item):
+        return key is not None
+    return key.endswith(num.split("/", 1)[1])
+
+
 class _Bodies:
     """Names of bodies in the text, found once (two linear scans), looked up per trigger."""
 
@@ -835,7 +883,7 @@ def _resolution_citations(masked: str) -> list[tuple[int, int, str, str]]:
             )
             # ...and only a number that body could have given (the Security Council numbers
             # "984 (1995)", so "resolutions 45/54, 46/32" after it are the Assembly's).
-            and all(_item_key(it, carry[0], decision) for it in items)
+            and all(_fits(it, carry[0], decision) for it in items)
         ):
             organ = carry[0]
         if organ not in (None, "GA", "ASSEMBLY", "?"):
