@@ -441,6 +441,47 @@ def crawl(
         raise typer.Exit(1)
 
 
+@app.command()
+def reextract(
+    all_versions: Annotated[
+        bool, typer.Option("--all", help="Every version, not only those an older extractor made.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Read stored versions' raw files again with the current text extractor (raises no events).
+
+    The service does this by itself at start; the older texts are kept as history.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from tracker.reextract import reextract_all
+
+    settings, db = state.settings(), state.database()
+    if as_json:
+        print_json(reextract_all(db, settings, force=all_versions).as_dict())
+        return
+    columns = ["re-extracting", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+    with Progress(*columns, console=err_console, transient=True) as progress:
+        task = progress.add_task("re-extracting", total=None)
+
+        def show(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        summary = reextract_all(db, settings, force=all_versions, on_progress=show)
+    table = Table("re-extraction", f"extractor version {summary.extractor_version}")
+    for name in ("versions", "changed", "same_text", "failed", "skipped", "records"):
+        table.add_row(name.replace("_", " "), str(getattr(summary, name)))
+    table.add_row("seconds", f"{summary.seconds:.1f}")
+    console.print(table)
+    for failure in summary.failures:
+        err_console.print(
+            f"kept the older text of {failure['key']} ({failure['lang'] or '-'}) version "
+            f"{failure['seq']}: {failure['error']}",
+            highlight=False,
+            markup=False,
+        )
+
+
 @app.command("mirror")
 def mirror_command(
     port_base: Annotated[

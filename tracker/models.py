@@ -26,6 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from tracker.extract.model import EXTRACTOR_VERSION
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -137,7 +139,10 @@ class Capture(Base):
     """One fetch attempt, whatever it found."""
 
     __tablename__ = "captures"
-    __table_args__ = (Index("ix_captures_resource_time", "resource_id", "fetched_at"),)
+    __table_args__ = (
+        Index("ix_captures_resource_time", "resource_id", "fetched_at"),
+        Index("ix_captures_version", "version_id"),  # migration 0005: the capture of a version
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"))
@@ -182,6 +187,36 @@ class Version(Base):
     text_identical: Mapped[bool] = mapped_column(Boolean, default=False)
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
     records: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # structured sources' rows
+    # Migration 0005. Deferred (not loaded with the row until asked for, one query for the three)
+    # because migration 0003 selects the live `Version` model before these columns exist.
+    # The extractor version (tracker.extract.EXTRACTOR_VERSION) that made the stored text:
+    # versions stored before 0005 were made by version 1; tracker.reextract brings them up.
+    extractor_version: Mapped[int] = mapped_column(
+        default=EXTRACTOR_VERSION, server_default="1", deferred=True, deferred_group="extraction"
+    )
+    # The extractor version that could not re-extract the raw file, and why: the version keeps
+    # its older text and is not tried again until the extractor version changes (or --all).
+    reextract_failed_version: Mapped[int | None] = mapped_column(
+        deferred=True, deferred_group="extraction"
+    )
+    reextract_error: Mapped[str | None] = mapped_column(
+        Text, deferred=True, deferred_group="extraction"
+    )
+
+
+class VersionText(Base):
+    """A text a version had before it was re-extracted by a newer extractor (history)."""
+
+    __tablename__ = "version_texts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("versions.id", ondelete="CASCADE"), index=True
+    )
+    extractor_version: Mapped[int]  # the extractor that made this text
+    text_sha256: Mapped[str] = mapped_column(String(64), ForeignKey("blobs.sha256"))
+    text_size: Mapped[int] = mapped_column(BigInteger)
+    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Watch(Base):

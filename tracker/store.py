@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Row, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from tracker import search as search_index
 from tracker.blobs import BlobStore, sha256_hex
 from tracker.db import Database
-from tracker.extract.model import Extraction, ExtractionError
+from tracker.extract.model import EXTRACTOR_VERSION, Extraction, ExtractionError
 from tracker.models import (
     Capture,
     Citation,
@@ -35,6 +35,9 @@ from tracker.models import (
 )
 from tracker.records import get_kind
 from tracker.settings import Settings
+
+if TYPE_CHECKING:
+    from tracker.reextract import Plan
 
 # What a resource's format promises, so that a body of another kind is refused, not stored.
 EXPECTED_MEDIA_TYPE = {"pdf": "application/pdf", "html": "text/html", "text": "text/plain"}
@@ -128,6 +131,41 @@ def classify_failure(inp: CaptureInput, max_body_bytes: int) -> tuple[Outcome, s
     return None
 
 
+def extract_body(body: bytes, content_type: str | None, url: str | None, fmt: str) -> Extraction:
+    """The text of a fetched body, extracted as the store extracts every capture's body.
+
+    Re-extraction (tracker.reextract) calls this with what the version's capture recorded (its
+    Content-Type header and URL), so a stored version is read again exactly as it was first.
+    """
+    from tracker.extract import extract_text  # not needed by unchanged captures
+
+    return extract_text(body, content_type, url=url, expected=EXPECTED_MEDIA_TYPE.get(fmt))
+
+
+def find_citations(doc: Document, extraction: Extraction) -> list[Any]:
+    """What a version's text and links cite (tracker.citations), its own symbol left out."""
+    from tracker import citations as citation_extractor
+
+    self_symbol = doc.key if doc.kind == "symbol" else None
+    return citation_extractor.extract_citations(
+        extraction.text, self_symbol=self_symbol, links=extraction.links
+    )
+
+
+def add_citations(session: Session, version_id: int, found: list[Any]) -> None:
+    for position, cite in enumerate(found):
+        session.add(
+            Citation(
+                version_id=version_id,
+                cited_key=cite.key,
+                kind=cite.kind,
+                raw=cite.raw,
+                context=cite.context,
+                position=position,
+            )
+        )
+
+
 def _utc(moment: datetime | None) -> datetime:
     if moment is None:
         return datetime.now(UTC)
@@ -147,6 +185,10 @@ class _Prepared:
     extraction_error: ExtractionError | None = None
     text_sha: str | None = None
     based_on_version_id: int | None = None
+    based_on_text_sha: str | None = None  # the latest version's text the stats are against
+    # The latest version re-extracted by the current extractor (tracker.reextract.Plan), when
+    # it was made by an older one: applied in the capture's transaction, compared against.
+    latest_reextracted: Plan | None = None
     stats: dict[str, Any] | None = None
     text_identical: bool = False
     added_text: str = ""  # what the new version adds, for alert rules that look for words
@@ -170,6 +212,9 @@ _STATE = (
         _VERSIONS.c.seq.label("version_seq"),
         _VERSIONS.c.raw_sha256,
         _VERSIONS.c.text_sha256,
+        _VERSIONS.c.media_type,
+        _VERSIONS.c.extractor_version,
+        _VERSIONS.c.reextract_failed_version,
     )
     .select_from(
         _DOCUMENTS.join(_RESOURCES, _RESOURCES.c.document_id == _DOCUMENTS.c.id).outerjoin(
@@ -239,6 +284,15 @@ def _still_current(
     return sha is not None and state.raw_sha256 == sha
 
 
+def _made_by_older_extractor(latest: Row[Any] | Version | None) -> bool:
+    """Whether the latest version's text is due for re-extraction (tracker.reextract)."""
+    if latest is None:
+        return False
+    from tracker.reextract import is_stale
+
+    return is_stale(latest.extractor_version, latest.reextract_failed_version, latest.media_type)
+
+
 # Called inside a capture's transaction with its events (ids assigned) and the text the new
 # version added: the alert outbox is written here, so an event and its deliveries commit together.
 EventSink = Callable[[Session, list[Event], str], None]
@@ -283,6 +337,7 @@ class Store:
         ):
             # New bytes of a known resource: the query above said all the ORM read would.
             latest_id, latest_text = state.version_id, state.text_sha256
+            latest_stale = state.version_id is not None and _made_by_older_extractor(state)
         else:
             # A failure or the same bytes again needs no extraction: record it straight away.
             with self.db.session() as session, session.begin():
@@ -294,8 +349,9 @@ class Store:
                     return self._record(session, inp, failure, prepared, doc, res, latest)
                 latest_id = latest.id if latest is not None else None
                 latest_text = latest.text_sha256 if latest is not None else None
+                latest_stale = _made_by_older_extractor(latest)
         # New bytes: extract and diff outside any transaction (the slow part), then record.
-        prepared = self._prepare(inp, sha, latest_id, latest_text)
+        prepared = self._prepare(inp, sha, latest_id, latest_text, latest_stale)
         with self.db.session() as session, session.begin():
             doc, res, latest = self._document_and_resource(session, inp)
             return self._record(session, inp, None, prepared, doc, res, latest)
@@ -319,27 +375,45 @@ class Store:
         return None if found is None else (found[0], found[1], found[2])
 
     def _prepare(
-        self, inp: CaptureInput, sha: str | None, latest_id: int | None, latest_text: str | None
+        self,
+        inp: CaptureInput,
+        sha: str | None,
+        latest_id: int | None,
+        latest_text: str | None,
+        latest_stale: bool = False,
     ) -> _Prepared:
-        """Extract and diff new bytes: the slow part of a capture, done outside transactions."""
+        """Extract and diff new bytes: the slow part of a capture, done outside transactions.
+
+        `latest_stale`: the latest version's text was made by an older extractor. It is
+        re-extracted first and the new bytes are compared with that text, so that an upgrade
+        of the extractor never shows as a change of the document.
+        """
         assert inp.body is not None
         prepared = _Prepared(sha=sha, based_on_version_id=latest_id)
         if inp.records is not None:
             rows_text = get_kind(inp.record_kind or "").to_text(inp.records)
             prepared.extraction = Extraction(text=rows_text, media_type="application/json")
         else:
-            from tracker.extract import extract_text  # not needed by unchanged captures
-
             try:
-                prepared.extraction = extract_text(
+                prepared.extraction = extract_body(
                     inp.body,
                     _header(inp.headers, "content-type"),
-                    url=inp.final_url or inp.url,
-                    expected=EXPECTED_MEDIA_TYPE.get(inp.format),
+                    inp.final_url or inp.url,
+                    inp.format,
                 )
             except ExtractionError as exc:
                 prepared.extraction_error = exc
                 return prepared
+        old: str | None = None
+        if latest_stale and latest_id is not None and inp.records is None:
+            from tracker import reextract
+
+            with self.db.session() as session:
+                plan = reextract.plan(session, latest_id, diff_timeout=self.settings.diff_timeout)
+            prepared.latest_reextracted = plan
+            if plan.error is None:
+                latest_text, old = plan.text_sha256, plan.text
+        prepared.based_on_text_sha = latest_text
         text = prepared.extraction.text
         prepared.text_sha = sha256_hex(text.encode("utf-8"))
         if latest_text is not None:
@@ -348,8 +422,9 @@ class Store:
             elif inp.records is None:
                 from tracker.diff import change_stats, compute_diff
 
-                with self.db.session() as session:
-                    old = BlobStore(session).get(latest_text).decode("utf-8")
+                if old is None:
+                    with self.db.session() as session:
+                        old = BlobStore(session).get(latest_text).decode("utf-8")
                 diff = compute_diff(old, text, timeout=self.settings.diff_timeout)
                 prepared.stats = change_stats(diff).as_dict()
                 prepared.added_text = "".join(t for op, t in diff.ops if op == 1)
@@ -514,8 +589,23 @@ class Store:
     ) -> tuple[Version, list[Event], list[str]]:
         extraction = prepared.extraction
         assert extraction is not None and inp.body is not None
-        if latest is not None and prepared.based_on_version_id != latest.id:
-            # Another writer added a version since we prepared: compare with the real latest.
+        reextracted = prepared.latest_reextracted
+        if latest is not None and reextracted is not None and reextracted.version_id == latest.id:
+            from tracker import reextract
+
+            # Unless another writer re-extracted it first (then `latest` is reloaded as it is).
+            reextract.apply(
+                session,
+                reextracted,
+                chain_max=self.settings.delta_chain_max,
+                diff_timeout=self.settings.diff_timeout,
+            )
+        if latest is not None and (
+            prepared.based_on_version_id != latest.id
+            or prepared.based_on_text_sha != latest.text_sha256
+        ):
+            # Another writer added a version, or re-extracted the latest one, since we prepared:
+            # compare with the real latest.
             prepared = self._rebase(blobs, latest, prepared)
         text = extraction.text.encode("utf-8")
         base = latest.text_sha256 if latest is not None else None
@@ -537,6 +627,7 @@ class Store:
             last_seen_at=now,
             text_identical=prepared.text_identical,
             stats=prepared.stats or {},
+            extractor_version=EXTRACTOR_VERSION,
             records=(
                 {
                     "kind": inp.record_kind,
@@ -548,25 +639,8 @@ class Store:
         )
         session.add(version)
         session.flush()
-        from tracker import citations as citation_extractor
-
-        self_symbol = doc.key if doc.kind == "symbol" else None
-        found = (
-            citation_extractor.extract_citations(extraction.text, self_symbol=self_symbol)
-            if inp.records is None
-            else []
-        )
-        for position, cite in enumerate(found):
-            session.add(
-                Citation(
-                    version_id=version.id,
-                    cited_key=cite.key,
-                    kind=cite.kind,
-                    raw=cite.raw,
-                    context=cite.context,
-                    position=position,
-                )
-            )
+        found = find_citations(doc, extraction) if inp.records is None else []
+        add_citations(session, version.id, found)
         first_of_resource = res.version_count == 0
         res.version_count += 1
         res.latest_version_id = version.id
@@ -642,6 +716,7 @@ class Store:
             added = "".join(t for op, t in diff.ops if op == 1)
             prepared.added_text = added[:ADDED_TEXT_LIMIT]
         prepared.based_on_version_id = latest.id
+        prepared.based_on_text_sha = latest.text_sha256
         return prepared
 
     def _record_still_current(

@@ -93,6 +93,7 @@ class Service:
         self.jobs: JobScheduler | None = None
         self.server: Any = None
         self._web_thread: threading.Thread | None = None
+        self._reextract_thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._stopped = threading.Event()
 
@@ -106,6 +107,7 @@ class Service:
             os.environ["DISARMWATCH_CONFIG"] = str(self.settings.config_file)
         os.environ["DISARMWATCH_DATABASE_URL"] = self.settings.effective_database_url
         if self.options.scheduler:
+            self._start_reextraction()
             self.jobs = JobScheduler(
                 self.db,
                 self.settings,
@@ -133,6 +135,39 @@ class Service:
         self._web_thread = threading.Thread(target=self.server.run, name="web", daemon=True)
         self._web_thread.start()
         log.info("web on http://%s:%d", host, port)
+
+    def _start_reextraction(self) -> None:
+        """Re-extract texts made by an older extractor, in the background (tracker.reextract).
+
+        It can take minutes on a large store, so the scheduler does not wait for it: a crawl
+        that brings new bytes of a resource whose latest text is stale re-extracts that version
+        first, in the capture's transaction, and the two never both replace one text. Only the
+        service that runs the scheduler does this, so a web-only service does not repeat it.
+        """
+        self._reextract_thread = threading.Thread(
+            target=self._reextract, name="reextract", daemon=True
+        )
+        self._reextract_thread.start()
+
+    def _reextract(self) -> None:
+        from tracker.reextract import count_due, reextract_all
+
+        try:
+            due = count_due(self.db)
+            if not due:
+                return
+            log.info("re-extracting %d versions made by an older text extractor", due)
+            summary = reextract_all(self.db, self.settings, stop=self._stopping)
+            log.info(
+                "re-extraction %s: %d versions, %d new texts, %d failed, in %.1f s",
+                "stopped" if summary.stopped else "done",
+                summary.versions,
+                summary.changed,
+                summary.failed,
+                summary.seconds,
+            )
+        except Exception:  # the service runs on; the next start tries again
+            log.exception("re-extraction ended with an error")
 
     def trigger_crawl(self, source: str) -> None:
         if self.jobs is None:
@@ -168,6 +203,8 @@ class Service:
         self._stopping.set()
         if self.jobs is not None:
             self.jobs.shutdown()
+        if self._reextract_thread is not None:
+            self._reextract_thread.join(timeout=10)  # it stops between two versions
         if self.server is not None:
             self.server.should_exit = True
             if self._web_thread is not None:
