@@ -48,6 +48,11 @@ class Page:
     footnotes_from: int | None = None  # index in `lines` where footnotes start, if any
 
 
+def has_rtl(text: str) -> bool:
+    """Any right-to-left letter at all?"""
+    return _RTL.search(text) is not None
+
+
 def is_rtl(text: str) -> bool:
     """Mostly right-to-left letters (Arabic, Hebrew)?"""
     rtl = len(_RTL.findall(text))

@@ -22,7 +22,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from tracker.extract.glyphs import CELL_GAP_EM, MARK_RATIO, GlyphReader, repair_line
-from tracker.extract.layout import CELL_GAP, Line, Page, is_rtl
+from tracker.extract.layout import CELL_GAP, Line, Page, has_rtl, is_rtl
 from tracker.extract.model import ExtractionError
 from tracker.extract.tables import mark_cells
 
@@ -154,7 +154,7 @@ def _read_page(textpage: pdfium.PdfTextPage, number: int, width: float, height: 
         y_last = glyphs.baseline(last) if "\ufffe" in s else y_first
         x0, x1 = min(fx0, lx0), max(fx1, lx1)
         rtl = is_rtl(stripped[:200])
-        if rtl:
+        if rtl or has_rtl(stripped):
             # Logical first/last glyphs are not the visual ends when numbers or punctuation sit
             # at the ends of a right-to-left line: measure every glyph (Arabic lines only).
             for i in range(first, last + 1):
@@ -182,8 +182,21 @@ def _read_page(textpage: pdfium.PdfTextPage, number: int, width: float, height: 
             _merge(lines[-1], line)
         else:
             lines.append(line)
+    _mixed_lines_follow_the_page(lines)
     mark_cells(result)
     return result
+
+
+def _mixed_lines_follow_the_page(lines: list[Line]) -> None:
+    """A line of an Arabic page that holds some Latin words ("المادة 95, and to report ...") is
+    still laid out right to left: its direction is the page's, not its letters' majority."""
+    rtl = sum(1 for line in lines if line.rtl)
+    if rtl * 2 <= len(lines):
+        return
+    for line in lines:
+        if not line.rtl and has_rtl(line.text):
+            line.rtl = True
+            line.x_text = None
 
 
 def _same_visual_line(prev: Line, line: Line) -> bool:
