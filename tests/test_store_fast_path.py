@@ -171,3 +171,41 @@ def test_unchanged_capture_runs_one_query_and_no_orm_flush(store: Store) -> None
         event.remove(store.db.engine, "before_cursor_execute", log)
     assert result.outcome == "unchanged"
     assert statements == ["SELECT", "INSERT", "UPDATE", "UPDATE"]
+
+
+def test_a_stale_latest_version_is_reextracted_alike_on_both_paths(
+    two_stores: tuple[Store, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New bytes of a resource whose latest text an older extractor made: the short path (the
+    query's columns say it is stale) and the ORM path re-extract it alike before comparing."""
+    from tracker.blobs import BlobStore
+    from tracker.models import VersionText
+
+    def stale_then_new_bytes(store: Store) -> list[tuple]:
+        first = store.record_capture(sequence()[0])
+        with store.db.session() as session, session.begin():
+            version = session.get(Version, first.version_id)
+            text = BlobStore(session).get(version.text_sha256)
+            version.text_sha256 = BlobStore(session).put(text.replace(b"Assembly", b"Assem- bly"))
+            version.extractor_version = 1
+        new_bytes = CaptureInput(
+            key=KEY, lang="en", body=L2, url="http://ods/1", headers=PDF, fetched_at=T0
+        )
+        return [result_facts(first), result_facts(store.record_capture(new_bytes))]
+
+    from tracker.diff import change_stats, compute_diff
+    from tracker.extract import extract_text
+
+    texts = [extract_text(body, "application/pdf").text for body in (L1, L2)]
+    expected = change_stats(compute_diff(*texts)).as_dict()
+    short, orm = two_stores
+    with_short = stale_then_new_bytes(short)
+    monkeypatch.setattr(store_module, "_touches_rows", lambda *args: True)
+    assert stale_then_new_bytes(orm) == with_short
+    assert rows(short) == rows(orm)
+    for store in two_stores:
+        with store.db.session() as session:
+            history = session.execute(select(VersionText.version_id, VersionText.extractor_version))
+            assert history.all() == [(1, 1)]
+            stats = session.scalars(select(Version.stats).order_by(Version.id)).all()
+        assert stats == [{}, expected]  # against the re-extracted text, not the older one
