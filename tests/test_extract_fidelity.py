@@ -310,3 +310,19 @@ def test_multi_line_titles_are_one_paragraph() -> None:
 def test_every_document_extracts_or_fails_clearly() -> None:
     errors = {name: t.error for name, t in corpus().items() if t.error}
     assert errors == {"A_RES_2758(XXVI)-RU-scan.pdf": "no_text_layer"}
+
+
+@pytest.mark.parametrize("lang", ["ar", "zh", "ru", "fr", "es"])
+def test_a_revision_in_another_language_changes_one_paragraph(un_mirror, lang: str) -> None:
+    """Line wraps of Arabic, Chinese and Russian text are not paragraph breaks: a paragraph
+    amended and set again on its page is still one changed paragraph (the Arabic amendment
+    adds Latin words to a right-to-left line, which once made it a paragraph of its own)."""
+    from tests.test_mirror import follow
+    from tracker.diff import change_stats, compute_diff
+
+    url = un_mirror.url("undocs", f"/{lang}/A/C.1/80/L.1")
+    before = extract_text(follow(url)[2]).text
+    un_mirror.revise("A/C.1/80/L.1", lang=lang)
+    after = extract_text(follow(url)[2]).text
+    stats = change_stats(compute_diff(before, after))
+    assert (stats.paragraphs_changed, stats.paragraphs_added, stats.paragraphs_removed) == (1, 0, 0)
