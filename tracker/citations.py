@@ -364,10 +364,15 @@ _ORGAN_AFTER_RE = re.compile(
 # "CBD/COP/15/17, decision 15/4, annex", "A/56/1026-S/2002/932, annex II, resolution 14/221",
 # "Supplement No. 7 (E/2015/27), chap. I, sect. C, resolution 59/1". It is that body's text (a
 # summit, a commission), not a General Assembly resolution; the document is the citation.
+_IN_DOC_SYMBOL = r"(?<![\w/])[A-Z][\w.()-]*/(?![\w.()/-]*RES/)[\w.()/-]*\w\)?\s*,\s*"
+_IN_DOC_PART = (
+    r"(?:annexes|annex|chap\.|sect\.|part|paras?\.|appendix|vol\.)(?:\s+[\w.-]+){0,3}?\s*,\s*"
+)
+# Either "document SYMBOL, ..." or at least one part ("annex II,"): a plain list of citations
+# ("the draft A/ES-10/L.30, resolution S-10/2") is not one document's content.
 _IN_DOCUMENT_RE = re.compile(
-    r"(?<![\w/])[A-Z][\w.()-]*/(?![\w.()/-]*RES/)[\w.()/-]*\w\)?\s*,\s*"
-    r"(?:(?:annexes|annex|chap\.|sect\.|part|paras?\.|appendix|vol\.)(?:\s+[\w.-]+){0,3}?"
-    r"\s*,\s*){0,4}$"
+    r"(?:\bdocument\s+" + _IN_DOC_SYMBOL + r"(?:" + _IN_DOC_PART + r"){0,4}"
+    r"|" + _IN_DOC_SYMBOL + r"(?:" + _IN_DOC_PART + r"){1,4})$"
 )
 # Where a sentence (or a clause ending in ";", or a paragraph of a resolution: a line that starts
 # with "Recalling", "Notes", "5. Requests") stops: a body named before does not reach past.
@@ -725,6 +730,21 @@ def _item_key(item: re.Match[str], organ: str | None, decision: bool) -> str | N
     return None
 
 
+_TRAILING_NUMBER_RE = re.compile(r"(\d+)\Z")
+
+
+def _end_without_mark(masked: str, start: int, end: int, key: str) -> int:
+    """End of the cited text without a footnote mark glued to its number: "59/3009" keyed
+    A/RES/59/300 is raw "59/300" (the mark "9" is not part of the citation)."""
+    written = _TRAILING_NUMBER_RE.search(masked, start, end)
+    kept = _TRAILING_NUMBER_RE.search(key)
+    if written and kept:
+        w, k = written.group(1), kept.group(1)
+        if len(w) > len(k) and w.startswith(k):
+            return end - (len(w) - len(k))
+    return end
+
+
 def _fits(item: re.Match[str], organ: str, decision: bool) -> bool:
     """True if ``organ`` could have given the number. As written, if the Assembly could have
     given it too: "73/195" after a Human Rights Council resolution is the Assembly's, not
@@ -904,7 +924,8 @@ def _resolution_citations(masked: str) -> list[tuple[int, int, str, str]]:
         key = _item_key(it, organ, decision)
         if key:
             kind = "decision" if decision else "resolution"
-            out.append((it.start(), it.end(), key, kind))
+            end = _end_without_mark(masked, it.start(), it.end(), key)
+            out.append((it.start(), end, key, kind))
     for z in _ZH_RE.finditer(masked):
         organ = _ZH_ORGANS.get(z.group("org") or "")
         decision = z.group("noun") == "决定"
@@ -995,6 +1016,8 @@ def extract_citations(
             key = _plausible_key(key)
             if key is None:
                 continue
+            if kind == "symbol":
+                e = _end_without_mark(masked, s, e, key)
         out.append(Citation(key, kind, text[s:e], _context(text, s, e), s))
     if links:
         out = _with_links(text, out, links, self_keys)
