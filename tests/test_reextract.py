@@ -15,12 +15,14 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import zstandard
 from sqlalchemy import delete, select, update
+from sqlalchemy import text as sql
 from typer.testing import CliRunner
 
 from mirror import Mirror
@@ -29,9 +31,9 @@ from tests.crawl_harness import Crawl, events_of, outcomes
 from tests.service_harness import config_text, start_service, wait_for, write_config
 from tracker import queries, reextract
 from tracker import search as search_index
-from tracker.blobs import BlobStore
-from tracker.db import Database
-from tracker.extract import EXTRACTOR_VERSION, Extraction
+from tracker.blobs import BlobStore, sha256_hex
+from tracker.db import Database, upgrade
+from tracker.extract import EXTRACTOR_VERSION, Extraction, extract_text
 from tracker.models import (
     Blob,
     Capture,
@@ -287,6 +289,69 @@ def test_service_start_reextracts_in_the_background_while_a_crawl_runs(
     after = facts(store)
     assert {vid: after[vid] for vid in current} == current
     assert sorted(len(texts) for texts in history(store).values()) == [1, 1, 1, 1]
+
+
+def test_migration_marks_a_previous_release_store_as_extractor_1(database_url: str) -> None:
+    """A store at the previous schema (0004), written with plain SQL as that release wrote it,
+    upgraded: its versions are extractor 1's, and re-extraction brings them up to date."""
+    db = Database(database_url)
+    try:
+        upgrade(db.engine, "0004")
+        old_text = b"United Nations A/C.1/80/L.1 as the previous release read it"
+        now = datetime.now(UTC)
+        with db.engine.begin() as conn:
+            for data in (L1, old_text):
+                stored = zstandard.ZstdCompressor().compress(data)
+                conn.execute(
+                    sql(
+                        "INSERT INTO blobs (sha256, size, codec, depth, stored_size, data) "
+                        "VALUES (:sha, :size, 'zstd', 0, :stored_size, :data)"
+                    ),
+                    dict(
+                        sha=sha256_hex(data), size=len(data), stored_size=len(stored), data=stored
+                    ),
+                )
+            conn.execute(
+                sql(
+                    "INSERT INTO documents (id, kind, key, meta, created_at) "
+                    "VALUES (1, 'symbol', 'A/C.1/80/L.1', '{}', :now)"
+                ),
+                dict(now=now),
+            )
+            conn.execute(
+                sql(
+                    "INSERT INTO resources (id, document_id, lang, format, created_at, "
+                    "latest_version_id, version_count, consecutive_failures, is_gone) "
+                    "VALUES (1, 1, 'en', 'pdf', :now, 1, 1, 0, false)"
+                ),
+                dict(now=now),
+            )
+            conn.execute(
+                sql(
+                    "INSERT INTO versions (id, resource_id, seq, raw_sha256, text_sha256, "
+                    "media_type, raw_size, text_size, first_seen_at, last_seen_at, "
+                    "text_identical, stats) VALUES (1, 1, 1, :raw, :text, 'application/pdf', "
+                    ":raw_size, :text_size, :now, :now, false, '{}')"
+                ),
+                dict(
+                    raw=sha256_hex(L1),
+                    text=sha256_hex(old_text),
+                    raw_size=len(L1),
+                    text_size=len(old_text),
+                    now=now,
+                ),
+            )
+        upgrade(db.engine)
+        store = Store(db)
+        assert extractor_versions(store) == {("A/C.1/80/L.1", "en", 1): PREVIOUS_RELEASE}
+        assert reextract.count_due(db) == 1
+        assert reextract.reextract_all(db).changed == 1
+        assert history(store) == {1: [(PREVIOUS_RELEASE, old_text.decode())]}
+        (now_text,) = [f["text"] for f in facts(store).values()]
+        assert now_text == extract_text(L1, "application/pdf").text
+        assert extractor_versions(store) == {("A/C.1/80/L.1", "en", 1): EXTRACTOR_VERSION}
+    finally:
+        db.dispose()
 
 
 # -- failures, records, races, the command ------------------------------------------------------
