@@ -441,8 +441,8 @@ def test_two_writers_replace_a_text_once(store: Store) -> None:
     make_previous_release(store)
     with store.db.session() as session:
         (version_id,) = session.scalars(select(Version.id)).all()
-        first = reextract.plan(session, version_id)
-        second = reextract.plan(session, version_id)
+        first = reextract.plan_version(session, version_id)
+        second = reextract.plan_version(session, version_id)
     results = []
     for work in (first, second):
         with store.db.session() as session, session.begin():

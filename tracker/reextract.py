@@ -134,7 +134,7 @@ def _text(blobs: BlobStore, sha: str | None) -> str | None:
     return None if sha is None else blobs.get(sha).decode("utf-8")
 
 
-def plan(session: Session, version_id: int, *, diff_timeout: float = 2.0) -> Plan:
+def plan_version(session: Session, version_id: int, *, diff_timeout: float = 2.0) -> Plan:
     """Read a version's raw file again with the current extractor (slow; writes nothing)."""
     version = session.get(Version, version_id)
     if version is None:
@@ -281,7 +281,7 @@ def reextract_version(db: Database, version_id: int, settings: Settings | None =
     """Re-extract one version: the plan outside any transaction, then one transaction."""
     settings = settings or Settings()
     with db.session() as session:
-        work = plan(session, version_id, diff_timeout=settings.diff_timeout)
+        work = plan_version(session, version_id, diff_timeout=settings.diff_timeout)
     with db.session() as session, session.begin():
         return apply(
             session,

@@ -409,7 +409,9 @@ class Store:
             from tracker import reextract
 
             with self.db.session() as session:
-                plan = reextract.plan(session, latest_id, diff_timeout=self.settings.diff_timeout)
+                plan = reextract.plan_version(
+                    session, latest_id, diff_timeout=self.settings.diff_timeout
+                )
             prepared.latest_reextracted = plan
             if plan.error is None:
                 latest_text, old = plan.text_sha256, plan.text
