@@ -6,26 +6,27 @@ are read from PDFium's character data directly. "Ours" is `extract_text(pdf).tex
 whose extraction fails (the scan without a text layer) are listed and left out of every
 measure. Every count is per file, summed over pdf/, pdf-ga/ and both.
 
-1. Lines lost; table rows lost (goal 0). Every reference line that is not page furniture must
-   be found in ours. Furniture: from page 2 on, the header block (the non-blank lines down to
-   the first blank line, at most 4), and on every page the footer block (the non-blank lines
-   below the last blank line, at most 4), each only when it holds a job number ("24-24688
-   (E)"), a page number ("3/8"), a barcode ("*2424688*") or a symbol ("A/RES/79/249"): the
-   running title is part of those blocks. Comparison on skeletons: NFKC, casefolded, letters
-   and digits only (spaces, tabs, hyphens, punctuation and brackets dropped), so
-   "forward-\\nlooking" = "forwardlooking", "session 1" = "session[1]", "Angola<TAB>0.010" =
-   "Angola 0.010". A line is found when its skeleton is a substring of ours, or of ours with
-   bracketed marks removed (pdftotext moves a superscript table letter to the line above:
-   "inflation 3 704 800" against "inflation[b]<TAB>3 704 800"). Not checked: lines whose
-   skeleton is shorter than 4 characters (they match anywhere) and lines in a right-to-left
-   script (pdftotext writes them in visual order). A line that is not a table row also counts
-   as found when each of its cells (split at 3+ spaces) is found anywhere (side-by-side
-   blocks, the first-page masthead, may be read in another order). Table row: a line of 3+
-   cells (split at 2+ spaces), or of 2 cells the second of which is a number ("0.010",
-   "3 704 800", "(2 061 900)", "12 %", "-", "–"). A table row is found only whole, except a row
-   without any number after its first cell (a header of wrapped cells: "Category | special
-   political missions) | ... | Total"), which also counts as found when its cells occur in
-   order within 4x its length. Not checked: how often a line occurs (a line printed on every
+1. Lines lost; table rows lost (goal 0). Every reference line that is not page furniture must be
+   found in ours. Furniture: from page 2 on, the header block (the non-blank lines down to the
+   first blank line, at most 4), and on every page the footer block (the non-blank lines below
+   the last blank line, at most 4), each only when it holds a job number ("24-24688 (E)"), a
+   page number ("3/8"), a barcode ("*2424688*") or a symbol ("A/RES/79/249"): the running title
+   is part of those blocks; also, from page 2 on, a first line with a bare page number at one
+   end ("652 Assemblée générale - ...", summary records of 1959). Comparison on skeletons: NFKC,
+   casefolded, letters and digits only (spaces, tabs, hyphens, punctuation and brackets
+   dropped), so "forward-\\nlooking" = "forwardlooking", "session 1" = "session[1]",
+   "Angola<TAB>0.010" = "Angola 0.010". A line is found when its skeleton is a substring of
+   ours, or of ours with bracketed marks removed (pdftotext moves a superscript table letter to
+   the line above: "inflation 3 704 800" against "inflation[b]<TAB>3 704 800"). Not checked:
+   lines whose skeleton is shorter than 4 characters (they match anywhere) and lines in a
+   right-to-left script (pdftotext writes them in visual order). A line that is not a table row
+   also counts as found when each of its cells (split at 3+ spaces) is found anywhere
+   (side-by-side blocks, the first-page masthead, may be read in another order). Table row: a
+   line of 3+ cells (split at 2+ spaces), or of 2 cells the second of which is a number
+   ("0.010", "3 704 800", "(2 061 900)", "12 %", "-", "–"). A table row is found only whole,
+   except a row without any number after its first cell (a header of wrapped cells: "Category |
+   special political missions) | ... | Total"), which also counts as found when its cells occur
+   in order within 4x its length. Not checked: how often a line occurs (a line printed on every
    page is found if ours has it once) and the order of lines.
 2. Table rows merged (goal 0): consecutive table rows of the reference (same page, both found)
    that sit on one line of ours (between two "\\n"): the table was flattened ("Afghanistan
@@ -234,6 +235,12 @@ _PAGENO_RE = re.compile(r"(?<!\S)\d{1,3}/\d{1,3}(?!\S)")
 _SYMBOL_RE = re.compile(r"(?<!\S)[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.()\-]+){1,6}(?!\S)")
 
 
+# A page's first line with a bare page number at one end is a running header ("652   Assemblée
+# générale - Quatorzième session - Quatrième Commission", summary records of the 1950s, where
+# no blank line follows it).
+_BARE_PAGENO_RE = re.compile(r"^\s*\d{1,4} {3,}\S|\S {3,}\d{1,4}\s*$")
+
+
 def _is_furniture_block(lines: list[str]) -> bool:
     return any(
         _JOB_RE.search(s) or _BARCODE_RE.search(s) or _PAGENO_RE.search(s) or _SYMBOL_RE.search(s)
@@ -263,6 +270,8 @@ def content_lines(layout: str) -> list[tuple[int, str]]:
                 block.append(i)
             if block and _is_furniture_block([lines[i] for i in block]):
                 drop.update(block)
+        if number > 1 and _BARE_PAGENO_RE.search(lines[nonblank[0]]):
+            drop.add(nonblank[0])
         # Footer block: the last non-blank lines up from the last blank line.
         block = []
         for i in range(nonblank[-1], -1, -1):
