@@ -49,6 +49,50 @@ def test_links(text: str, key: str) -> None:
     assert cs[0].kind == "link"
 
 
+@pytest.mark.parametrize(
+    ("href", "key"),
+    [
+        ("https://undocs.org/en/A/RES/76/53", "A/RES/76/53"),
+        ("http://www.undocs.org/A/RES/71/258", "A/RES/71/258"),
+        ("https://undocs.org/Home/Mobile?FinalSymbol=A%2FRES%2F46%2F182&Language=E",
+         "A/RES/46/182"),
+        ("https://documents.un.org/api/symbol/access?s=A%2FRES%2F76%2F53&l=en&t=pdf",
+         "A/RES/76/53"),
+        ("https://documents.un.org/symbol-explorer?s=A/C.1/80/L.1&i=A/C.1/80/L.1_7843912",
+         "A/C.1/80/L.1"),
+        ("https://www.un.org/en/ga/search/view_doc.asp?symbol=A/RES/70/10", "A/RES/70/10"),
+        ("https://daccess-ods.un.org/access.nsf/Get?Open&DS=A/RES/76/53&Lang=E", "A/RES/76/53"),
+        ("http://undocs.org/NPT/CONF.2010/50%20%28VOL.I%29", "NPT/CONF.2010/50"),
+        ("https://undocs.org/en/S/RES/2231(2015)", "S/RES/2231(2015)"),
+        ("https://undocs.org/en/A/RES/ES%E2%80%9110/27", "A/RES/ES-10/27"),
+        # Outlook "safelinks" wrap the real target (corpus/unoda/tpnw-treaty-page.md).
+        ("https://eur02.safelinks.protection.outlook.com/?url=https%3A%2F%2Fundocs.org%2FTPNW%2F"
+         "MSP%2F2025%2F11%2FRev.1&data=05%7C02", "TPNW/MSP/2025/11/Rev.1"),
+    ],
+)  # fmt: skip
+def test_link_targets(href: str, key: str) -> None:
+    cs = extract_citations("Some text.", links=[href])
+    assert [(c.key, c.kind, c.raw, c.context, c.start) for c in cs] == [
+        (key, "link", href, href, len("Some text."))
+    ]
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://documents.un.org/doc/undoc/gen/n24/123/45/pdf/n2412345.pdf",
+        "https://undocs.org/",
+        "https://undocs.org/en",
+        "https://www.un.org/disarmament/",
+        "https://docs-library.unoda.org/Treaty_on_the_Prohibition_of_Nuclear_Weapons/",
+        "#main-content",
+        "",
+    ],
+)
+def test_link_targets_without_symbol(href: str) -> None:
+    assert extract_citations("Some text.", links=[href]) == []
+
+
 # --- symbols in running text -----------------------------------------------------------------
 
 
@@ -246,20 +290,46 @@ def test_context_is_bounded_and_collapsed() -> None:
     assert "  " not in c.context
 
 
+def _best_time(text: str, repeat: int = 2) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        extract_citations(text, self_symbol="A/79/88")
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
 def test_linear_time_on_a_megabyte() -> None:
+    """A megabyte takes about four times a quarter of one (a quadratic pattern would take
+    sixteen). Figures per size: bench/bench_citations_linear.py; the bounds here are loose so
+    that a loaded machine does not fail the test, only a super-linear pattern does."""
     chunk = (
         "Recalling its resolutions 76/53 and 77/54 of 2 December 2024, A/C.1/80/L.35/Rev.1, "
         "https://undocs.org/en/A/RES/76/53 and 第76/53号决议; the 10/10/2025 and 1/9 numbers.\n"
         "A/79/88  \n \n12/179 24-09718 \n"
     )
     text = chunk * (1_000_000 // len(chunk))
-    t0 = time.perf_counter()
     cs = extract_citations(text, self_symbol="A/79/88")
-    dt = time.perf_counter() - t0
     assert len(cs) >= 5 * (len(text) // len(chunk))
-    assert dt < 3.0, dt
-    # No pathological regex: a megabyte of near-misses is quick too.
-    tricky = ("A/ " + "resolution " + "1" * 50 + " ") * 20000
+    quarter = _best_time(text[: len(text) // 4])
+    full = _best_time(text)
+    assert full < 10.0, full
+    assert full < 8 * quarter, (full, quarter)
+
+
+@pytest.mark.parametrize(
+    "tricky",
+    [
+        ("A/ " + "resolution " + "1" * 50 + " ") * 20000,
+        # A list followed by a long run of blanks (masked page furniture, footnote marks).
+        "resolution 1/1" + " " * 200_000 + "x",
+        "resolution 1/1" + " \n" * 100_000 + "x",
+        "[1][2][3] " * 20_000,
+        "第 " * 100_000,
+        "Human Rights Council, in its resolution 51/22 " * 4000,
+    ],
+)
+def test_no_pathological_regex(tricky: str) -> None:
     t0 = time.perf_counter()
     extract_citations(tricky)
     assert time.perf_counter() - t0 < 5.0

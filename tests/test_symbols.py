@@ -45,6 +45,17 @@ from tracker.symbols import (
         ("S/PRST/2014/13", "S/PRST/2014/13"),
         ("A/HRC/RES/51/22", "A/HRC/RES/51/22"),
         ("A/C.1/80/PV.12", "A/C.1/80/PV.12"),
+        # Hyphen look-alikes of PDF and HTML text: U+2011 (non-breaking), U+2010, U+2012, the
+        # en dash and the minus sign.
+        ("A/RES/ES\u201110/27", "A/RES/ES-10/27"),
+        ("A/ES\u201010/L.30", "A/ES-10/L.30"),
+        ("A/RES/S\u201210/2", "A/RES/S-10/2"),
+        ("A/RES/ES\u201311/4", "A/RES/ES-11/4"),
+        ("A/RES/ES\u221211/4", "A/RES/ES-11/4"),
+        # The Environment Assembly writes its resolutions and decisions in mixed case.
+        ("UNEP/EA.5/Res.14", "UNEP/EA.5/Res.14"),
+        ("UNEP/EA.5/RES.14", "UNEP/EA.5/Res.14"),
+        ("unep/ea.4/dec.2", "UNEP/EA.4/Dec.2"),
     ],
 )
 def test_normalise_symbol(raw: str, key: str) -> None:
@@ -77,7 +88,14 @@ def test_not_symbols(raw: str) -> None:
 
 
 def test_normalise_is_idempotent() -> None:
-    for s in ["A/C.1/80/L.35/Rev.1", "S/RES/2231 (2015)", "A/RES/80/236 A-B", "a/conf.236/dec.5"]:
+    for s in [
+        "A/C.1/80/L.35/Rev.1",
+        "S/RES/2231 (2015)",
+        "A/RES/80/236 A-B",
+        "a/conf.236/dec.5",
+        "A/ES\u201110/L.30",
+        "unep/ea.5/res.14",
+    ]:
         k = normalise_symbol(s)
         assert k is not None and normalise_symbol(k) == k
 
@@ -125,6 +143,7 @@ def test_every_corpus_pdf_name_is_a_symbol() -> None:
         ("A/79/88", "A/79"),
         ("A/C.1/80/PV.12", "A/C.1/80/PV"),
         ("A/60/88/Corr.2", "A/60"),
+        ("UNEP/EA.5/Res.14", "UNEP/EA.5/Res"),
     ],
 )
 def test_series_of(symbol: str, series: str) -> None:

@@ -123,7 +123,7 @@ _PART_STRIP_RE = re.compile(r"\s*\((?:Parts?|Vols?\.)[^)]*\)")
 _LINK_PART_RE = re.compile(r"\s*\((?:Parts?|Vols?\.)[^)]*\)", re.I)
 # "A/60/88 and Corr.2", "A/C.4/L.624 et Add.1", "A/4084 et Add. l à 4" (OCR "l" for 1).
 _SUFFIX_TAIL_RE = re.compile(
-    r"\s*(?:,|and|et|y|и)\s*(Add|Corr|Rev|Amend)\.[ \t]?([0-9]+|l)"
+    r"\s*+(?:,|and|et|y|и)\s*+(Add|Corr|Rev|Amend)\.[ \t]?([0-9]+|l)"
     r"(?:[ \t]*(?:à|to|a|-|–|по)[ \t]*([0-9]+))?"
 )
 
@@ -196,26 +196,29 @@ _ITEM_RE = re.compile(
 )
 _NUM_ITEM_RE = re.compile(r"(?:(?:ES|S)-\d{1,2}|\d{1,4})/\d{1,6}(?![\d/])")
 # Parts after a modern number: "36/87 A and B", "46/36 L", "80/236 A-B". Not "79/16 A/80/1".
-_ITEM_PARTS_RE = re.compile(r"[ \t]+[A-Z](?:[ \t]*(?:-|and|to|et|y|и|,)[ \t]*[A-Z])*(?![\w/.])")
+_ITEM_PARTS_RE = re.compile(r"[ \t]++[A-Z](?:[ \t]*+(?:-|and|to|et|y|и|,)[ \t]*+[A-Z])*(?![\w/.])")
 # A year, with a footnote mark that PDF text may glue to it ("of 23 March 201815 and").
 _YEAR = r"\d{4}(?:\d{1,3})?(?![\d/])"
 # What may stand between two items of a list: a date ("of 9 December 1974", ", de 10 de
 # diciembre de 2020", "du 2 décembre 2024", "от 2 декабря 2024 года", "المؤرخ 2 كانون الأول/
 # ديسمبر 2024"), then commas / "and" / "et" / "y" / "и" / "و" / "or".
+# Whitespace quantifiers next to each other are possessive ("\s*+") here and below: otherwise a
+# failed match over a long run of blanks (masked furniture, footnote marks) would try every way
+# of splitting the run between them, polynomial in its length.
 _DATE = (
-    r"(?:\s*,?\s*(?:of|du|de|del|от|adopted\s+on|المؤرخ|المؤرخة|المؤرخين)\s+"
-    r"\d{1,2}(?:er)?\s+(?:de\s+)?[^\W\d_]+(?:\s[^\W\d_]+)?(?:/[^\W\d_]+)?(?:\s+de)?\s+"
+    r"(?:\s*+,?\s*+(?:of|du|de|del|от|adopted\s++on|المؤرخ|المؤرخة|المؤرخين)\s++"
+    r"\d{1,2}(?:er)?\s++(?:de\s++)?[^\W\d_]++(?:\s[^\W\d_]++)?(?:/[^\W\d_]++)?(?:\s++de)?\s++"
     + _YEAR
-    + r"(?:\s*(?:года|г\.))?)"
+    + r"(?:\s*+(?:года|г\.))?)"
 )
 _CONJ = r"(?:and|et|y|e|и|или|or|ou|o|as\s+well\s+as|ainsi\s+que|así\s+como|و)"
 _SEP_RE = re.compile(
-    _DATE + r"?(?:\s*[,;،]\s*|\s+)(?:" + _CONJ + r"\s*)?" + r"|" + _DATE + r"?\s*و\s*"
+    _DATE + r"?(?:\s*+[,;،]\s*+|\s++)(?:" + _CONJ + r"\s*+)?" + r"|" + _DATE + r"?\s*+و\s*+"
 )
 # A footnote number left in the text between two items ("2013,2 27/21", "2017, 5 37/27",
 # "5/7 27 and 5/828"): tried only when no item follows the separator, and only before a
 # session/number item, so "resolutions 2758 (XXVI), 3 (I)" keeps its old-style item.
-_MARK_SEP_RE = re.compile(r"\d{1,3}\s+(?:" + _CONJ + r"\s+)?")
+_MARK_SEP_RE = re.compile(r"\d{1,3}\s++(?:" + _CONJ + r"\s++)?")
 
 # Bodies other than the General Assembly whose resolutions and decisions GA documents cite, by
 # how they are written in English (measured on the 252 GA documents of corpus/pdf-ga: the
@@ -322,11 +325,11 @@ _OPENER_RE = re.compile(r"(?:[A-Z][a-z]+(?:ing|s|ed)|The|See|Also|In|And|Its|Fur
 # "Economic and Social Council (resolution ...)", "resolutions adopted by the Human Rights
 # Council, including resolutions".
 _BODY_GAP_RE = re.compile(
-    r"(?:['’]s)?\s*,?\s*"
-    r"(?:at\s+its\s+[\w\s-]{1,60}?session\s*,?\s*(?:of\s+)?)?"
-    r"(?:including\s+(?:its\s+)?"
-    r"|(?:as\s+reflected\s+|as\s+recalled\s+)?(?:in|by|through|under)\s+"
-    r"(?:paragraph\s+\d+\s+of\s+)?(?:its\s+)?)?\(?"
+    r"(?:['’]s)?\s*+,?\s*+"
+    r"(?:at\s++its\s++[\w\s-]{1,60}?session\s*+,?\s*+(?:of\s++)?)?"
+    r"(?:including\s++(?:its\s++)?"
+    r"|(?:as\s++reflected\s++|as\s++recalled\s++)?(?:in|by|through|under)\s++"
+    r"(?:paragraph\s++\d+\s++of\s++)?(?:its\s++)?)?\(?"
 )
 _MAX_GAP = 120
 # A body named after the list: "resolution 6/14 of 1 March 2024 of the United Nations
@@ -337,17 +340,17 @@ _MAX_GAP = 120
 # S-30/1 del Consejo de Derechos Humanos", "résolution 5/14 de l'Assemblée des Nations Unies pour
 # l'environnement", "резолюция 51/22 Совета по правам человека".
 _AFTER_LEAD = (
-    r"(?:\s*,?\s*(?:of|adopted\s+on)\s+\d{1,2}\s+[A-Z][a-z]+\s+" + _YEAR + r")?"
-    r"(?:\s*,\s*\d{1,3}(?=\s)|\s+\d{1,3}(?=\s+(?:of|by|adopted)\s))?"
+    r"(?:\s*+,?\s*+(?:of|adopted\s++on)\s++\d{1,2}\s++[A-Z][a-z]++\s++" + _YEAR + r")?"
+    r"(?:\s*+,\s*+\d{1,3}(?=\s)|\s++\d{1,3}(?=\s++(?:of|by|adopted)\s))?"
 )
 _AFTER_EN_RE = re.compile(
-    _AFTER_LEAD + r"(?:\s*,?\s*entitled\s+“[^”]{1,300}”\s*,?\s*(?=(?:adopted\s+)?by\s)"
-    r"|\s+on\s+[^,;.“”\n]{1,150}?,?\s*(?:\d{1,3}\s+)?(?=adopted\s+by\s))?"
-    r"\s*,?\s*(?:adopted\s+by|of|by)\s+the\s+(?=[A-Z])"
+    _AFTER_LEAD + r"(?:\s*+,?\s*+entitled\s++“[^”]{1,300}+”\s*+,?\s*+(?=(?:adopted\s+)?by\s)"
+    r"|\s++on\s++[^,;.“”\n]{1,150}?,?\s*+(?:\d{1,3}\s++)?(?=adopted\s+by\s))?"
+    r"\s*+,?\s*+(?:adopted\s++by|of|by)\s++the\s++(?=[A-Z])"
 )
-_AFTER_SUBJECT_RE = re.compile(_AFTER_LEAD + r"\s*,?\s*(?:\d{1,3}\s+)?the\s+(?=[A-Z])")
+_AFTER_SUBJECT_RE = re.compile(_AFTER_LEAD + r"\s*+,?\s*+(?:\d{1,3}\s++)?the\s++(?=[A-Z])")
 _ORGAN_AFTER_RE = re.compile(
-    r"\s*(?:,\s*)?(?:of\s+the|du|de\s+la|del|de\s+l['’])?\s*"
+    r"\s*+(?:,\s*+)?(?:(?:of\s++the|du|de\s++la|del|de\s++l['’])\s*+)?"
     r"(?:(?P<SC>Conseil\s+de\s+sécurité|Consejo\s+de\s+Seguridad|Совета\s+Безопасности)"
     r"|(?P<HRC>Conseil\s+des\s+droits\s+de\s+l['’]homme"
     r"|Consejo\s+de\s+Derechos\s+Humanos|Совета\s+по\s+правам\s+человека|لمجلس حقوق الإنسان"
@@ -377,7 +380,7 @@ _IN_DOCUMENT_RE = re.compile(
 # Where a sentence (or a clause ending in ";", or a paragraph of a resolution: a line that starts
 # with "Recalling", "Notes", "5. Requests") stops: a body named before does not reach past.
 _CLAUSE_END_RE = re.compile(
-    r"[.;؛](?=\s)|\n\s*\n|\n[ \t]*(?:\d{1,3}\.[ \t]+)?[A-Z][a-z]+(?:ing|s)[ \t]"
+    r"[.;؛](?=\s)|\n[^\S\n]*\n|\n[ \t]*(?:\d{1,3}\.[ \t]+)?[A-Z][a-z]+(?:ing|s)[ \t]"
     r"|\n[ \t]*\d{1,3}[ \t]*[-.][ \t]|،[ \t]*\n"
     # The footnote rule and a footnote's first line ("13 Resolution 73/195, annex.").
     r"|_{5,}|\n[ \t]*(?:\[\d{1,3}\]|\d{1,3})[ \t]+[A-Z]"
@@ -395,10 +398,12 @@ _ZH_ITEM = (
     r"|\d{1,4}(?:\s?[A-Z])?\s?[(（]\s?(?:(?:ES-|S-)?[IVXL]{1,6}|(?:19|20)\d\d)\s?[)）]"
 )
 _ZH_RE = re.compile(
-    r"(?P<org>安全理事会|安理会|人权理事会|经济及社会理事会|经社理事会|联合国环境大会|环境大会)?"
-    r"\s*第\s*"
-    r"(?P<items>(?:" + _ZH_ITEM + r")(?:\s*(?:、|，|,|和|及|以及|与)\s*(?:" + _ZH_ITEM + r"))*)"
-    r"\s*号\s*(?P<noun>决议|决定)"
+    # (The optional organ and its spaces are one group, so that without an organ a match can
+    # only start at "第": "\s*第" tried at every blank of a long run would be quadratic.)
+    r"(?:(?P<org>安全理事会|安理会|人权理事会|经济及社会理事会|经社理事会|联合国环境大会|环境大会)"
+    r"\s*+)?第\s*+"
+    r"(?P<items>(?:" + _ZH_ITEM + r")(?:\s*+(?:、|，|,|和|及|以及|与)\s*+(?:" + _ZH_ITEM + r"))*)"
+    r"\s*+号\s*+(?P<noun>决议|决定)"
 )
 _ZH_ORGANS = {
     "安全理事会": "SC",
@@ -442,7 +447,7 @@ _WS_RE = re.compile(r"\s+")
 _JOINT_SPLIT_RE = re.compile(r"\s*[-–]\s*(?=" + _ORG + r"/)|\s*[,;]\s*|\s+(?=" + _ORG + r"/)")
 _SPACE_RUN_RE = re.compile(r"\s+")
 _SENT_END_RE = re.compile(
-    r"(?<=[.;!?。；])\s+(?=[\"“(]?[A-ZА-Я0-9\u0600-\u06ff\u4e00-\u9fff])|\n\s*\n"
+    r"(?<=[.;!?。；])\s+(?=[\"“(]?[A-ZА-Я0-9\u0600-\u06ff\u4e00-\u9fff])|\n[^\S\n]*\n"
 )
 
 _ROMAN_OK = re.compile(r"^(?:ES-|S-)?M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})$")
