@@ -187,3 +187,96 @@ def test_table_cells_joined_on_a_row() -> None:
 
 def test_record_page_path_exists_for_other_modules() -> None:
     assert isinstance(RECORD, Path)
+
+
+# --- link targets (Extraction.links): citations are read from them too ------------------------
+
+
+def _md_hrefs(md: str) -> list[str]:
+    """The hrefs md_to_soup writes, in order, without in-page anchors and mail links."""
+    out = []
+    for line in md.splitlines():
+        if line.strip().startswith(">"):
+            continue
+        for m in _LINK.finditer(html.escape(line.strip(), quote=False)):
+            href = html.unescape(m.group(2))
+            if href and not href.startswith(("#", "mailto:", "javascript:")):
+                out.append(href)
+    return out
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in UNODA.glob("*.md")) if UNODA.is_dir() else []
+)
+def test_unoda_page_links(name: str) -> None:
+    from tracker.citations import _href_symbol as href_symbol  # the link reader under test
+    from tracker.citations import extract_citations
+
+    md = (UNODA / name).read_text(encoding="utf-8")
+    doc = page(md_to_soup(md), charset="utf-8", title="Page")
+    ex = extract_text(doc.encode("utf-8"), "text/html")
+    # Every link of the main content, as written and in order; none of the page chrome.
+    assert ex.links == _md_hrefs(md)
+    assert "/" not in ex.links and "#main-content" not in ex.links
+    # A link to a UN document is a citation; one whose key the text cites there already (the
+    # link's own text, "[A/RES/72/31](https://undocs.org/A/RES/72/31)") is not counted twice.
+    found = extract_citations(ex.text, links=ex.links)
+    in_text = extract_citations(ex.text)
+    link_keys = [k for k in map(href_symbol, ex.links) if k]
+    for key in set(link_keys):
+        n_text = sum(c.key == key for c in in_text)
+        n_found = sum(c.key == key for c in found)
+        assert n_found == max(n_text, link_keys.count(key)), key
+    for c in found[len(in_text) :]:
+        assert c.kind == "link" and c.start == len(ex.text) and c.raw in ex.links
+
+
+@needs_corpus
+def test_tpnw_page_link_citations() -> None:
+    from tracker.citations import cited_keys, extract_citations
+
+    md = (UNODA / "tpnw-treaty-page.md").read_text(encoding="utf-8")
+    ex = extract_text(page(md_to_soup(md), charset="utf-8").encode("utf-8"), "text/html")
+    keys = {c.key for c in extract_citations(ex.text, links=ex.links)}
+    # Linked from "Meeting documents" and resolution lists; the third one through an Outlook
+    # "safelinks" redirect, the fourth with a percent-encoded "(VOL.I)".
+    assert {
+        "TPNW/MSP/2022/6",
+        "TPNW/MSP/2023/14",
+        "TPNW/MSP/2025/11/Rev.1",
+        "NPT/CONF.2010/50",
+        "A/RES/72/31",
+        "A/RES/78/35",
+        "A/78/138",
+    } <= keys
+    assert set(cited_keys(ex.text)) <= keys
+
+
+def test_links_of_the_main_content_only() -> None:
+    body = (
+        b"<html><body><header><a href='https://undocs.org/A/1'>logo</a></header>"
+        b"<nav><a href='https://undocs.org/A/2'>menu</a></nav>"
+        b"<main><h1>Documents of the session</h1><p>The report "
+        b"<a href=' https://undocs.org/en/A/80/130 '>A/80/130</a>, the "
+        b"<a href='https://documents.un.org/api/symbol/access?s=A/RES/76/53&amp;l=en'>resolution</a>"
+        b" and <a href='#top'>top</a> <a href='mailto:x@un.org'>mail</a> <a name='n'>anchor</a>"
+        b" <a href='https://undocs.org/en/A/80/130'>again</a>.</p></main>"
+        b"<footer><a href='https://undocs.org/A/3'>footer</a></footer></body></html>"
+    )
+    ex = extract_text(body, "text/html")
+    assert ex.links == [
+        "https://undocs.org/en/A/80/130",
+        "https://documents.un.org/api/symbol/access?s=A/RES/76/53&l=en",
+        "https://undocs.org/en/A/80/130",
+    ]
+    from tracker.citations import extract_citations
+
+    cs = extract_citations(ex.text, links=ex.links)
+    # "A/80/130" in the text is the first link's own text; the second link and the one to
+    # resolution 76/53 (whose text says only "resolution") are citations of their own.
+    assert [(c.key, c.kind) for c in cs] == [
+        ("A/80/130", "symbol"),
+        ("A/RES/76/53", "link"),
+        ("A/80/130", "link"),
+    ]
