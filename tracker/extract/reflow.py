@@ -30,6 +30,10 @@ _LIST_START = re.compile(r"^(?:\d{1,3}\.\s|\(\w{1,5}\)\s|[a-z]\)\s|[•·▪◦�
 _TERMINAL = re.compile(r"[.!?:;。！？：；»”\"')\]]\s*\d{0,3}$")
 _ENDS_PUNCT = re.compile(r"[.!?:;,،؛。！？：；，]\s*\d{0,3}$")
 _FOOTNOTE_START = re.compile(r"^(?:\d{1,3}|\*{1,3}|[a-z]|\[\w{1,4}\])(?:\s|$)")
+_OPEN_WORD_END = re.compile(
+    r"\b(?:of|the|and|or|on|for|to|in|at|by|with|from|a|an|its|their|as|that|which|such|"
+    r"de|la|le|les|des|du|et|el|los|las|del|y|en|para|por|и|в|на|о|по|с|для)$"
+)
 # A line ending like this has more to come (a title is not over after "of the" or a comma).
 _OPEN_ENDING = re.compile(
     r"(?:,|[-–]|\b(?:of|the|and|on|for|to|in|at|by|with|a|an|its|their|de|la|le|les|des|du|et|"
@@ -37,6 +41,8 @@ _OPEN_ENDING = re.compile(
     re.I,
 )
 _HYPHENS = "-\u2010\u2011"
+# A sentence ends here (a footnote mark may follow the punctuation: "plans.[2]").
+_SENTENCE_END = re.compile(r"[.!?:;。！？：；][)\]'’”\"»]*(?:\[\w{1,4}\])?$")
 _LONE_MARK = re.compile(r"^(?:\d{1,3}|\[\w{1,4}\])$")
 
 
@@ -77,6 +83,15 @@ def _starts_item(prev: str, text: str) -> bool:
     if _LIST_START.match(text) and _ENDS_PUNCT.search(prev):
         return True
     return bool(_NUMBERED_CAPITAL.match(text)) and not _REFERENCE_WORD.search(prev)
+
+
+def _continues_sentence(prev: str, text: str) -> bool:
+    """`text` is no list item ("a) ...") and goes on with `prev`'s sentence: it starts with a
+    small letter after a line that did not end a sentence, or `prev` ends with a word no
+    sentence ends with ("... returned to the" / "Democratic People's Republic of Korea")."""
+    if _LIST_START.match(text) or _SENTENCE_END.search(prev):
+        return False
+    return text[:1].islower() or bool(_OPEN_WORD_END.search(prev))
 
 
 def _continues_heading(prev: Line, line: Line) -> bool:
@@ -216,7 +231,26 @@ class _Builder:
                 return True  # blank space, or a jump back up (new column or region)
         if abs(size - m.body_size) > 0.6:
             return False  # headings and masthead: only gaps and size changes separate them
-        if self._repeats_first_line(prev, line, tol):
+        indented = (
+            line.x1 < prev.x1 - tol  # type: ignore[operator]
+            if line.rtl
+            else line.x0 > prev.x0 + tol  # type: ignore[operator]
+        )
+        repeats_first_line = self._repeats_first_line(prev, line, tol)
+        list_item = self.start is not None and self.start.x_text is not None
+        if (
+            not indented
+            and (list_item or not repeats_first_line)
+            and _continues_sentence(prev.text, line.text)
+            and not self._ended_early(prev, line)
+        ):
+            # A full line, then one starting with a small letter where the full line started:
+            # the sentence goes on, even where both lines sit at the first-line indent of an
+            # indented list item ("(i) Torture ..." / "including ..."), which once became a
+            # paragraph a line. Two lines at the first-line indent outside a list are still
+            # two one-line paragraphs.
+            return False
+        if repeats_first_line:
             return True
         if line.rtl:
             ref_right = m.right if new_page else prev.x1
@@ -233,6 +267,13 @@ class _Builder:
             if _ended_early(prev, line, m.right - prev.x1):  # type: ignore[operator]
                 return True
         return _starts_item(prev.text, line.text)
+
+    def _ended_early(self, prev: Line, line: Line) -> bool:
+        m = self.m
+        assert m is not None
+        if line.rtl:
+            return _ended_early(prev, line, prev.x0 - m.left)  # type: ignore[operator]
+        return _ended_early(prev, line, m.right - prev.x1)  # type: ignore[operator]
 
     def _gap_between(self, prev: Line, line: Line) -> bool:
         """A blank line's worth of space between two lines of the same page."""
