@@ -24,6 +24,8 @@ _BLANK_LINES = re.compile(r"\n[ \n]*\n")
 
 def clean_line(line: str) -> str:
     """One line: NFC, invisible characters dropped, runs of spaces collapsed, stripped."""
+    if line.isascii() and line.isprintable():  # most lines: nothing to map but spaces
+        return (_SPACES.sub(" ", line) if "  " in line else line).strip()
     line = unicodedata.normalize("NFC", line)
     line = _INVISIBLE.sub("", line)
     line = _HYPHENS.sub("-", _CONTROL.sub("", line))

@@ -439,22 +439,22 @@ COMPOUND_PREFIXES = frozenset(
 )
 # After a suspended hyphen ("low- and middle-income", "pré- et post-") the line break is a space.
 SUSPENDED_HYPHEN_WORDS = frozenset(["and", "or", "to", "et", "ou", "y", "o", "e", "и", "или"])
-_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+_LETTERS = re.compile(r"[^\W_]+")
+_COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
 _AT_BREAK = re.compile(rf"[^\W_]*{HYPHEN_BREAK}[^\W_]*")
 _BREAK = re.compile(rf"([^\W_]*){HYPHEN_BREAK}([^\W_]*)")
 
 
 class _Vocabulary:
     def __init__(self, text: str) -> None:
-        clean = _AT_BREAK.sub(" ", text)  # fragments at breaks would vote for themselves
-        self.words: set[str] = set()
+        # Fragments at breaks would vote for themselves.
+        clean = _AT_BREAK.sub(" ", text).lower()
+        self.words: set[str] = set(_LETTERS.findall(clean))
         self.pairs: set[str] = set()
-        for token in _WORD.findall(clean.lower()):
+        for token in set(_COMPOUND.findall(clean)):
             parts = token.split("-")
-            self.words.update(parts)
-            if len(parts) > 1:
-                self.words.add(token.replace("-", ""))
-                self.pairs.update(f"{a}-{b}" for a, b in zip(parts, parts[1:], strict=False))
+            self.words.add(token.replace("-", ""))
+            self.pairs.update(f"{a}-{b}" for a, b in zip(parts, parts[1:], strict=False))
 
 
 def _keep_hyphen(a: str, b: str, vocab: _Vocabulary, auto_hyphenated: bool) -> bool:
