@@ -7,7 +7,11 @@ Three kinds of reference are recognised, in the six official languages:
   ``documents.un.org/api/symbol/access?s=...`` and ``symbol-explorer?s=...`` with a
   percent-encoded symbol, ``www.un.org/en/ga/search/view_doc.asp?symbol=...``,
   ``daccess-ods.un.org/...&DS=...``), written in the text or given as the document's link
-  targets (``extract_citations(text, links=extraction.links)``, HTML ``<a href>``);
+  targets (``extract_citations(text, links=extraction.links)``, HTML ``<a href>``). A link
+  target is matched with the next occurrence of its key in the text (most likely its own
+  link text), so it is not counted twice; one the text does not cite is a citation of kind
+  "link" with ``raw`` and ``context`` the href and ``start`` = ``len(text)`` (after every
+  citation read from the text: the text does not say where the link was);
 * full symbols in running text (``A/C.1/80/L.35/Rev.1``, ``S/RES/2231 (2015)``,
   ``A/57/759-S/2003/332`` gives two keys, ``A/60/88 and Corr.2`` gives ``A/60/88/Corr.2`` too);
 * resolutions and decisions cited without a series ("resolutions 76/53 and 77/54",
