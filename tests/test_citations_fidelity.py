@@ -82,6 +82,14 @@ SOURCES = ["extracted", "raw"]
          ["A/RES/52/120", "A/RES/55/110"]),
         ("at its seventy-ninth session[1] (A/79/88[2]).", ["A/79/88"]),
         ("the report[1]\n\n[1] A/79/88.\n[2] See resolution 79/16.", ["A/79/88", "A/RES/79/16"]),
+        # Written with a space before it too (corpus A/C.3/80/L.43).
+        ("Human Rights Council resolutions 34/8 of 23 March 2017,[4] 35/34 of 23 June 2017, [5] "
+         "37/27", ["A/HRC/RES/34/8", "A/HRC/RES/35/34", "A/HRC/RES/37/27"]),
+        # A footnote's own mark keeps it apart from the paragraph before (corpus A/RES/80/118).
+        ("co-hosted by the International Telecommunication Union,\n\n[14] Resolution 78/317.",
+         ["A/RES/78/317"]),
+        ("adopted by the Disarmament Commission at its 1993 substantive session,[2]\n\n"
+         "[1] Resolution S-10/2.", ["A/RES/S-10/2"]),
         # Marks glued by other text sources (pdftotext, plain text): taken off impossible numbers
         # and never ending a list.
         ("pursuant to its resolution 59/3009 and the reports", ["A/RES/59/300"]),
@@ -129,6 +137,12 @@ def test_a_mark_is_never_in_raw_or_key() -> None:
         ("A_C.1_80_L.1.pdf", {"A/RES/79/16"}, {"A/RES/79/162"}),
         # "pursuant to resolution 61/72," + footnote 2.
         ("A_RES_78_47.pdf", {"A/RES/61/72"}, {"A/RES/61/722"}),
+        # Footnote 14 "Resolution 78/317, annex." after a paragraph ending with "International
+        # Telecommunication Union,"; footnote 1 "Resolution S-10/2." after "... session,[2]".
+        ("A_RES_80_118.pdf", {"A/RES/78/317"}, {"resolution:ITU:78/317"}),
+        ("A_C.1_80_L.7.pdf", {"A/RES/S-10/2"}, set()),
+        # "2017, [5] 37/27 of ...": a mark after a space, inside a Human Rights Council list.
+        ("A_C.3_80_L.43.pdf", {"A/HRC/RES/37/27", "A/HRC/RES/58/14"}, {"A/RES/37/27"}),
     ],
 )
 def test_footnote_marks_in_real_documents(

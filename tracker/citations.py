@@ -336,6 +336,7 @@ _BODY_GAP_RE = re.compile(
     r"(?:paragraph\s++\d+\s++of\s++)?(?:its\s++)?)?\(?"
 )
 _MAX_GAP = 120
+_PARAGRAPH_BREAK_RE = re.compile(r"\n[^\S\n]*\n")
 # A body named after the list: "resolution 6/14 of 1 March 2024 of the United Nations
 # Environment Assembly", "decision 15/24 of the Conference of the Parties to the Convention on
 # Biological Diversity", "resolution 10/7 of 16 October 2020, entitled “...”, by the Conference
@@ -464,9 +465,22 @@ _ROMAN_OK = re.compile(r"^(?:ES-|S-)?M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(
 _HYPHEN_RE = re.compile("[" + HYPHENS.replace("\u2013", "") + "]")
 _EN_DASH_SESSION_RE = re.compile(r"(?<![\w-])(E?S)\u2013(?=\d)")
 # Footnote marks as the text extractor writes them, right after the word they follow
-# ("session[1]", "resolution 79/16,[2]") and at the start of a footnote ("[2] A/79/88."): blanked
-# in the matched copy, so a mark never becomes part of a key and never breaks a list.
+# ("session[1]", "resolution 79/16,[2]"): blanked in the matched copy, so a mark never becomes
+# part of a key and never breaks a list. The mark that starts a footnote ("[14] Resolution
+# 78/317, annex.") stays: it keeps the footnote apart from the text before it (blanked, "...
+# International Telecommunication Union,\n\n[14] Resolution" would read as that body's).
 _FOOTNOTE_MARK_RE = re.compile(r"\[(?:\d{1,3}|\*{1,3})\]")
+
+
+def _blank_mark(m: re.Match[str], text: str) -> str:
+    """Spaces for a footnote mark in running text ("2017,[4]", "2017, [5]"); the mark itself
+    where it starts a line (a footnote)."""
+    i = m.start() - 1
+    while i >= 0 and m.start() - i <= 8 and text[i] in " \t":
+        i -= 1
+    if i < 0 or text[i] == "\n":
+        return m.group(0)
+    return " " * len(m.group(0))
 
 
 def _matchable(text: str) -> str:
@@ -476,7 +490,7 @@ def _matchable(text: str) -> str:
     if "\u2013" in out:
         out = _EN_DASH_SESSION_RE.sub(lambda m: m.group(1) + "-", out)
     if "[" in out:
-        out = _FOOTNOTE_MARK_RE.sub(lambda m: " " * len(m.group(0)), out)
+        out = _FOOTNOTE_MARK_RE.sub(lambda m: _blank_mark(m, out), out)
     return _mask_furniture(out)
 
 
@@ -786,6 +800,9 @@ class _Bodies:
         if i < 0 or pos - ends[i] > _MAX_GAP:
             return -1
         if not _BODY_GAP_RE.fullmatch(self.masked, ends[i], pos):
+            return -1
+        # A body that ends a paragraph does not name the resolutions of the next one.
+        if _PARAGRAPH_BREAK_RE.search(self.masked, ends[i], pos):
             return -1
         return i
 
