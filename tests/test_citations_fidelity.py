@@ -453,3 +453,12 @@ def test_link_to_own_symbol_is_no_citation() -> None:
     assert (
         extract_citations("text", self_symbol="A/80/1", links=["https://undocs.org/A/80/1"]) == []
     )
+
+
+def test_the_citations_spider_never_fetches_a_key_without_a_symbol() -> None:
+    from crawler.spiders.citations import CitationsSpider
+
+    spider = CitationsSpider(targets="A/79/88", series="*")
+    assert spider.wanted("A/RES/79/16")
+    for key in ("decision:73/546", "resolution:IOTC:12/07", "decision:UNEA:5/2"):
+        assert not spider.wanted(key), key

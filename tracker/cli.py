@@ -325,7 +325,7 @@ def cite(
     except ExtractionError as exc:
         fail(f"{file}: {exc}")
     own = symbol or extraction.symbol
-    found = extract_citations(extraction.text, self_symbol=own)
+    found = extract_citations(extraction.text, self_symbol=own, links=extraction.links)
     seen: dict[str, Any] = {}
     for c in found:
         seen.setdefault(c.key, c)

@@ -40,8 +40,10 @@ class CitationsSpider(DocumentsSpider):
         return spider
 
     def wanted(self, key: str) -> bool:
-        """GA decisions have no symbol of their own; the rest must match the series filter."""
-        return not key.startswith("decision:") and any(fnmatchcase(key, p) for p in self.series)
+        """Keys with a ":" are references without a symbol to fetch (a GA decision,
+        "decision:73/546"; another body's resolution, "resolution:IOTC:12/07"); the rest must
+        match the series filter."""
+        return ":" not in key and any(fnmatchcase(key, p) for p in self.series)
 
     async def start(self) -> Any:
         for symbol in self.symbols():
