@@ -439,22 +439,28 @@ COMPOUND_PREFIXES = frozenset(
 )
 # After a suspended hyphen ("low- and middle-income", "pré- et post-") the line break is a space.
 SUSPENDED_HYPHEN_WORDS = frozenset(["and", "or", "to", "et", "ou", "y", "o", "e", "и", "или"])
-_LETTERS = re.compile(r"[^\W_]+")
-_COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
 _AT_BREAK = re.compile(rf"[^\W_]*{HYPHEN_BREAK}[^\W_]*")
 _BREAK = re.compile(rf"([^\W_]*){HYPHEN_BREAK}([^\W_]*)")
 
 
 class _Vocabulary:
-    def __init__(self, text: str) -> None:
-        # Fragments at breaks would vote for themselves.
-        clean = _AT_BREAK.sub(" ", text).lower()
-        self.words: set[str] = set(_LETTERS.findall(clean))
-        self.pairs: set[str] = set()
-        for token in set(_COMPOUND.findall(clean)):
-            parts = token.split("-")
-            self.words.add(token.replace("-", ""))
-            self.pairs.update(f"{a}-{b}" for a, b in zip(parts, parts[1:], strict=False))
+    """What the document writes elsewhere, for the words its line-end breaks ask about: the
+    whole words ("a", "b", "ab") and the compounds ("a-b"). Only those are looked for (one scan
+    each, in C), not every word of the document."""
+
+    def __init__(self, text: str, breaks: list[tuple[str, str]]) -> None:
+        clean = _AT_BREAK.sub(" ", text)  # fragments at breaks would vote for themselves
+        self.words = _written(clean, {w.lower() for a, b in breaks for w in (a, b, a + b) if w})
+        self.pairs = _written(clean, {f"{a}-{b}".lower() for a, b in breaks if a and b})
+
+
+def _written(text: str, candidates: set[str]) -> set[str]:
+    """The candidates that `text` has as whole words (not inside a longer word)."""
+    if not candidates:
+        return set()
+    alternatives = "|".join(sorted(map(re.escape, candidates), key=len, reverse=True))
+    pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE)
+    return {m.group().lower() for m in pattern.finditer(text)}
 
 
 def _keep_hyphen(a: str, b: str, vocab: _Vocabulary, auto_hyphenated: bool) -> bool:
@@ -511,6 +517,7 @@ def resolve_hyphens(paragraphs: list[str]) -> list[str]:
     if not any(HYPHEN_BREAK in p for p in paragraphs):
         return paragraphs
     text = "\n".join(paragraphs)
-    vocab = _Vocabulary(text)
-    auto = _auto_hyphenated([(m.group(1), m.group(2)) for m in _BREAK.finditer(text)], vocab)
+    breaks = [(m.group(1), m.group(2)) for m in _BREAK.finditer(text)]
+    vocab = _Vocabulary(text, breaks)
+    auto = _auto_hyphenated(breaks, vocab)
     return [resolve_hyphens_in(p, vocab, auto) for p in paragraphs]
