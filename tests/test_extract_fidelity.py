@@ -247,6 +247,7 @@ def test_known_compounds_and_no_spaces_beside_hyphens() -> None:
     assert "long-term" in texts["A_RES_79_152.pdf"]
     assert "capacity-building" in texts["A_RES_78_16.pdf"]
     assert "Non-Proliferation of Nuclear Weapons" in texts["A_C.1_80_L.1.pdf"]
+    assert "the number of Vice-Presidents allocated" in texts["A_RES_78_128.pdf"]  # a footnote
     spaced = {
         name: re.findall(
             r"(?<!\band)(?<!\bor) -\w+|\w+ - [a-z]\w*|\w+- (?!and\b|or\b|to\b)[a-z]\w*", text

@@ -321,16 +321,9 @@ class _Builder:
         if not self.parts:
             self.parts.append(text)
             return
-        last = self.parts[-1]
-        if last.endswith(HYPHEN_BREAK):
-            self.parts.append(text)
-        elif len(last) >= 2 and last[-1] in _HYPHENS and last[-2].isalpha() and text[:1].isalpha():
-            self.parts[-1] = last[:-1] + HYPHEN_BREAK
-            self.parts.append(text)
-        elif is_cjk(last[-1]) and is_cjk(text[0]):
-            self.parts.append(text)
-        else:
-            self.parts.append(" " + text)
+        last, joiner = join_lines(self.parts[-1], text)
+        self.parts[-1] = last
+        self.parts.append(joiner + text)
 
     def add_page(self, page: Page) -> None:
         body, notes = split_footnotes(page.lines)
@@ -366,6 +359,19 @@ class _Builder:
         return self.paragraphs
 
 
+def join_lines(last: str, text: str) -> tuple[str, str]:
+    """How the line `text` follows `last` in a paragraph: (`last`, possibly with its line-end
+    hyphen marked for `resolve_hyphens`, and what goes between them): nothing after a hyphen
+    between letters or between two CJK characters, else a space."""
+    if last.endswith(HYPHEN_BREAK):
+        return last, ""
+    if len(last) >= 2 and last[-1] in _HYPHENS and last[-2].isalpha() and text[:1].isalpha():
+        return last[:-1] + HYPHEN_BREAK, ""
+    if is_cjk(last[-1]) and is_cjk(text[0]):
+        return last, ""
+    return last, " "
+
+
 def _footnotes(lines: list[Line]) -> list[str]:
     notes: list[str] = []
     for line in lines:
@@ -380,7 +386,8 @@ def _footnotes(lines: list[Line]) -> list[str]:
             else:
                 notes.append(text)
         else:
-            notes[-1] = f"{notes[-1]} {text}"
+            last, joiner = join_lines(notes[-1], text)
+            notes[-1] = f"{last}{joiner}{text}"
     return notes
 
 
