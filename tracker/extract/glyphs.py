@@ -27,9 +27,13 @@ from tracker.extract.layout import CELL_GAP
 
 # A possible footnote mark: digits ending a token, or a letter after a number or ")" in a
 # table ("2024a", "missions)a") or ending a line (a table's label cell: "Questionsc").
-_MARK_CANDIDATE = re.compile(
+_MARK_CANDIDATE = re.compile(r"\d{1,4}(?=[\s,.;:)\]]|$)|(?<=[\d)])[a-h](?=[\s,.;:]|$)")
+# The same, with a letter ending a short line (a table's label cell alone on its line).
+_SHORT_LINE_MARK_CANDIDATE = re.compile(
     r"\d{1,4}(?=[\s,.;:)\]]|$)|(?<=[\d)])[a-h](?=[\s,.;:]|$)|(?<=[a-z])[a-h]$"
 )
+_SHORT_LINE = 60
+_MAY_HAVE_MARK = re.compile(r"\d|[a-h]$")
 _TABLE_MARK_CANDIDATE = re.compile(r"\d{1,4}(?=[\s,.;:)\]]|$)|(?<=[\w)])[a-h](?=[\s,.;:]|$)")
 _HYPHEN_SPACE = re.compile(r"(?<=\w) (?=[-\u2010\u2011](?:\w|$))|(?<=\w[-\u2010\u2011]) (?=\w)")
 _SPACE_RUN = re.compile(r" +")
@@ -90,9 +94,13 @@ def repair_line(
     if " " in s and not rtl:
         gap_edits, gaps = _cell_gaps(glyphs, s, base, size)
         edits.extend(gap_edits)
-    if not rtl:
+    if not rtl and (gaps or _MAY_HAVE_MARK.search(s)):
         # In a line of cells, a table's footnote letter may follow a word ("inflationb").
-        edits.extend(_marks(glyphs, s, base, _TABLE_MARK_CANDIDATE if gaps else _MARK_CANDIDATE))
+        if gaps:
+            candidates = _TABLE_MARK_CANDIDATE
+        else:
+            candidates = _SHORT_LINE_MARK_CANDIDATE if len(s) < _SHORT_LINE else _MARK_CANDIDATE
+        edits.extend(_marks(glyphs, s, base, size, candidates))
     if "-" in s or "\u2010" in s or "\u2011" in s:
         edits.extend(_hyphen_spaces(glyphs, s, base, size))
     if not edits:
@@ -111,11 +119,17 @@ def repair_line(
 
 
 def _marks(
-    glyphs: GlyphReader, s: str, base: int, candidates: re.Pattern[str]
+    glyphs: GlyphReader, s: str, base: int, size: float, candidates: re.Pattern[str]
 ) -> list[tuple[int, int, str]]:
     edits: list[tuple[int, int, str]] = []
+    # Most candidates are plain numbers in text of the line's size: one glyph size rules them
+    # out. A line that opens with a digit may open with a (small) mark: no shortcut there.
+    line_size = 0.0 if s[:1].isdigit() else size
     for m in candidates.finditer(s):
         start, end = m.start(), m.end()
+        last_size = glyphs.size(base + end - 1)
+        if last_size >= MARK_RATIO * line_size > 0:
+            continue
         before = start - 1 if start > 0 and s[start - 1] != " " else None
         if before is None:
             # A mark standing alone: opening a footnote body, or after a space PDFium added.
@@ -126,7 +140,7 @@ def _marks(
         if ref is None:
             continue
         ref_size = glyphs.size(base + ref)
-        if ref_size <= 0 or glyphs.size(base + end - 1) >= MARK_RATIO * ref_size:
+        if ref_size <= 0 or last_size >= MARK_RATIO * ref_size:
             continue
         # Raised, not lowered (a subscript, as in CO2, is not a mark).
         if glyphs.baseline(base + end - 1) <= glyphs.baseline(base + ref) + 0.1 * ref_size:
