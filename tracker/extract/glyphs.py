@@ -25,16 +25,18 @@ import pypdfium2.raw as pdfium_c
 
 from tracker.extract.layout import CELL_GAP
 
-# A possible footnote mark: digits ending a token, or a letter after a number or ")" in a
-# table ("2024a", "missions)a") or ending a line (a table's label cell: "Questionsc").
-_MARK_CANDIDATE = re.compile(r"\d{1,4}(?=[\s,.;:)\]]|$)|(?<=[\d)])[a-h](?=[\s,.;:]|$)")
-# The same, with a letter ending a short line (a table's label cell alone on its line).
+# A possible footnote mark: digits ending a token, or a letter after a number or ")" ("2024a",
+# "missions)a"); in a line of cells also after a word ("inflationb"); on a short line also a
+# letter ending it (a table's label cell alone on its line: "Questionsc").
+_NUMBER_MARK = r"\d{1,4}(?=[\s,.;:)\]]|$)"
+_LETTER_MARK = r"[a-h](?=[\s,.;:]|$)"
+_MARK_CANDIDATE = re.compile(rf"{_NUMBER_MARK}|(?<=[\d)]){_LETTER_MARK}")
 _SHORT_LINE_MARK_CANDIDATE = re.compile(
-    r"\d{1,4}(?=[\s,.;:)\]]|$)|(?<=[\d)])[a-h](?=[\s,.;:]|$)|(?<=[a-z])[a-h]$"
+    rf"{_NUMBER_MARK}|(?<=[\d)]){_LETTER_MARK}|(?<=[a-z])[a-h]$"
 )
+_TABLE_MARK_CANDIDATE = re.compile(rf"{_NUMBER_MARK}|(?<=[\w)]){_LETTER_MARK}")
 _SHORT_LINE = 60
 _MAY_HAVE_MARK = re.compile(r"\d|[a-h]$")
-_TABLE_MARK_CANDIDATE = re.compile(r"\d{1,4}(?=[\s,.;:)\]]|$)|(?<=[\w)])[a-h](?=[\s,.;:]|$)")
 _HYPHEN_SPACE = re.compile(r"(?<=\w) (?=[-\u2010\u2011](?:\w|$))|(?<=\w[-\u2010\u2011]) (?=\w)")
 _SPACE_RUN = re.compile(r" +")
 # The tab after a paragraph number or list marker ("1.", "(a)") is not a cell separator.
