@@ -89,8 +89,8 @@ def body_font_size(pages: list[Page]) -> float | None:
 
 
 def _header_cluster(page: Page, body_size: float | None) -> list[int]:
-    """Indices of the lines that stand together at the top of the page (page 2 onwards): the
-    top line and those below it at a line's distance, up to the first blank space. Body text
+    """Indices of the lines that stand together at the top of the page: the top line and those
+    below it at a line's distance, up to the first blank space. Body text
     starts a blank line or more below the running header, so a table's small rows near the top
     of a page are not in it. Empty when the top of the page is not header-like (too low, too
     many lines together, or a font larger than the body's)."""
